@@ -1,0 +1,181 @@
+package dev.smimegateway.keystore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JDBC access for the key store: transactions, the SQL dialect, and versioned schema migrations.
+ * The schema lives in {@code schema/V<n>__<description>.sql}; applied versions are recorded in
+ * {@code smime_schema_version}, so a newer gateway upgrades an older database on start.
+ */
+final class Database {
+    private static final Logger LOGGER = LoggerFactory.getLogger(Database.class);
+
+    /** Every migration, in order. Never edit one that was released: add the next. */
+    private static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql");
+
+    /** SQLState for a unique or primary key violation, the same on Derby and PostgreSQL. */
+    static final String UNIQUE_VIOLATION = "23505";
+
+    enum Dialect {
+        DERBY("BLOB"),
+        POSTGRESQL("BYTEA");
+
+        private final String binaryType;
+
+        Dialect(String binaryType) {
+            this.binaryType = binaryType;
+        }
+
+        static Dialect of(DatabaseMetaData metaData) throws SQLException {
+            String product = metaData.getDatabaseProductName().toLowerCase(Locale.ROOT);
+            if (product.contains("derby")) {
+                return DERBY;
+            }
+            if (product.contains("postgres")) {
+                return POSTGRESQL;
+            }
+            throw new IllegalStateException("Unsupported database for the S/MIME key store: "
+                + metaData.getDatabaseProductName() + " (use Apache Derby or PostgreSQL)");
+        }
+    }
+
+    @FunctionalInterface
+    interface Work<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+
+    Database(DataSource dataSource) {
+        this.dataSource = dataSource;
+        try (Connection connection = dataSource.getConnection()) {
+            this.dialect = Dialect.of(connection.getMetaData());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot open the S/MIME key store database: " + e.getMessage(), e);
+        }
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    /** Runs the work in one transaction: committed when it returns, rolled back when it throws. */
+    <T> T inTransaction(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new KeyStoreFailureException("key store database error: " + e.getMessage(), e);
+        }
+    }
+
+    void migrate() {
+        inTransaction(connection -> {
+            if (!tableExists(connection, "smime_schema_version")) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("CREATE TABLE smime_schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                        + "script VARCHAR(200) NOT NULL, applied_at TIMESTAMP NOT NULL)");
+                }
+            }
+            int current = currentVersion(connection);
+            for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+                String script = MIGRATIONS.get(version - 1);
+                LOGGER.info("Migrating the S/MIME key store schema to version {} ({})", version, script);
+                for (String sql : statements(script)) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute(sql);
+                    }
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO smime_schema_version (version, script, applied_at) VALUES (?, ?, ?)")) {
+                    insert.setInt(1, version);
+                    insert.setString(2, script);
+                    insert.setTimestamp(3, Timestamp.from(Instant.now()));
+                    insert.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    int schemaVersion() {
+        return inTransaction(Database::currentVersion);
+    }
+
+    static int latestSchemaVersion() {
+        return MIGRATIONS.size();
+    }
+
+    private static int currentVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM smime_schema_version")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    private static boolean tableExists(Connection connection, String table) throws SQLException {
+        DatabaseMetaData metaData = connection.getMetaData();
+        for (String candidate : List.of(table, table.toUpperCase(Locale.ROOT))) {
+            try (ResultSet tables = metaData.getTables(null, null, candidate, null)) {
+                if (tables.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private List<String> statements(String script) {
+        String text;
+        try (InputStream in = Database.class.getResourceAsStream("schema/" + script)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing key store migration " + script);
+            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read key store migration " + script, e);
+        }
+        List<String> result = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : text.split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (trimmed.endsWith(";")) {
+                String sql = current.toString().strip();
+                result.add(sql.substring(0, sql.length() - 1).replace("${BINARY}", dialect.binaryType));
+                current.setLength(0);
+            }
+        }
+        return result;
+    }
+}
