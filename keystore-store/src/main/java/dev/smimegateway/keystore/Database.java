@@ -35,13 +35,20 @@ final class Database {
     static final String UNIQUE_VIOLATION = "23505";
 
     enum Dialect {
-        DERBY("BLOB"),
-        POSTGRESQL("BYTEA");
+        DERBY("BLOB", " WITH RS"),
+        POSTGRESQL("BYTEA", " FOR SHARE");
 
         private final String binaryType;
+        private final String sharedLockClause;
 
-        Dialect(String binaryType) {
+        Dialect(String binaryType, String sharedLockClause) {
             this.binaryType = binaryType;
+            this.sharedLockClause = sharedLockClause;
+        }
+
+        /** Appended to a SELECT so that the rows it reads stay share-locked until the transaction ends. */
+        String sharedLockClause() {
+            return sharedLockClause;
         }
 
         static Dialect of(DatabaseMetaData metaData) throws SQLException {

@@ -239,6 +239,7 @@ public final class SmimeKeyStore {
         String normalised = MailAddresses.normalise(address);
         Predicate<CertificateFacts> usable = facts -> facts.isValidAt(clock.instant()) && facts.canSignMail();
         return database.inTransaction(connection -> {
+            readLockIdentities(connection);
             for (String name : activeIdentitiesFor(connection, normalised)) {
                 Optional<SigningIdentity> identity = loadSigningIdentity(connection, name, usable);
                 if (identity.isPresent()) {
@@ -268,6 +269,7 @@ public final class SmimeKeyStore {
         Instant now = clock.instant();
         Predicate<CertificateFacts> usable = facts -> facts.isValidAt(now) && facts.canReceiveEncryptedMail();
         return database.inTransaction(connection -> {
+            readLockIdentities(connection);
             List<CertificateFacts> exact = encryptionCandidates(connection, List.of(normalised), EMAIL, usable);
             if (!exact.isEmpty()) {
                 return certificates(exact);
@@ -650,6 +652,22 @@ public final class SmimeKeyStore {
     /** Serialises identity writes across threads and servers: a row lock held until commit. */
     private static void lockIdentities(Connection connection) throws SQLException {
         update(connection, "UPDATE smime_meta SET meta_value = meta_value WHERE meta_key = ?", "identity.lock");
+    }
+
+    /**
+     * Waits for an identity write in progress and keeps the next one out until this transaction ends,
+     * so that a look-up spanning several statements never sees an activation half done (the old
+     * identity already inactive, the new one not yet active). Readers do not block each other.
+     */
+    private void readLockIdentities(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+            "SELECT meta_value FROM smime_meta WHERE meta_key = ?" + database.dialect().sharedLockClause())) {
+            query.setString(1, "identity.lock");
+            try (ResultSet rows = query.executeQuery()) {
+                // Reading the row is what takes the lock.
+                rows.next();
+            }
+        }
     }
 
     private static String keyContext(String identityName) {
