@@ -1,0 +1,77 @@
+package dev.smimegateway.james;
+
+import java.io.FileNotFoundException;
+import java.time.Clock;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.utils.PropertiesProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provider;
+
+import dev.smimegateway.keystore.EmbeddedDerby;
+import dev.smimegateway.keystore.SmimeKeyStore;
+import jakarta.inject.Inject;
+
+/**
+ * The Guice module that James loads from {@code conf/extensions.properties}:
+ * <pre>
+ * guice.extension.module=dev.smimegateway.james.SmimeGatewayModule
+ * </pre>
+ * It opens the key store once, when James starts, from {@code conf/smime.properties}
+ * (see {@link KeyStoreConfiguration}); James refuses to start when the store cannot be opened (no
+ * master secret, a wrong one, an unreadable database), rather than starting a gateway that would
+ * then fail on every mail. The same {@link SmimeKeyStore} instance serves the mailets, the matchers
+ * and the webadmin routes.
+ */
+public class SmimeGatewayModule extends AbstractModule {
+    @Override
+    protected void configure() {
+        bind(SmimeKeyStore.class).toProvider(KeyStoreProvider.class).asEagerSingleton();
+    }
+
+    static class KeyStoreProvider implements Provider<SmimeKeyStore> {
+        private static final Logger LOGGER = LoggerFactory.getLogger(SmimeGatewayModule.class);
+
+        private final PropertiesProvider propertiesProvider;
+        private final FileSystem fileSystem;
+
+        @Inject
+        KeyStoreProvider(PropertiesProvider propertiesProvider, FileSystem fileSystem) {
+            this.propertiesProvider = propertiesProvider;
+            this.fileSystem = fileSystem;
+        }
+
+        @Override
+        public SmimeKeyStore get() {
+            KeyStoreConfiguration configuration;
+            try {
+                configuration = KeyStoreConfiguration.from(readConfiguration(), fileSystem.getBasedir().toPath());
+            } catch (FileNotFoundException e) {
+                throw new IllegalStateException("cannot find James's working directory: " + e.getMessage(), e);
+            }
+            SmimeKeyStore store = SmimeKeyStore.open(EmbeddedDerby.dataSource(configuration.derbyDirectory()),
+                configuration.masterSecret(), Clock.systemUTC());
+            java.util.Arrays.fill(configuration.masterSecret(), '\0');
+            LOGGER.info("S/MIME key store ready (embedded Derby at {}): {} identities, {} certificates, {} trust anchors",
+                configuration.derbyDirectory(), store.listIdentities().size(), store.listCertificates().size(),
+                store.listTrustAnchors().size());
+            return store;
+        }
+
+        private Configuration readConfiguration() {
+            try {
+                return propertiesProvider.getConfiguration("smime");
+            } catch (FileNotFoundException e) {
+                throw new IllegalStateException("conf/smime.properties is missing: the S/MIME gateway needs at least "
+                    + KeyStoreConfiguration.MASTER_SECRET + " there", e);
+            } catch (ConfigurationException e) {
+                throw new IllegalStateException("conf/smime.properties cannot be read: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package dev.smimegateway.webadmin;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.ErrorResponder;
+import org.apache.james.webadmin.utils.ErrorResponder.ErrorType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.certificate.CertificateRejectedException;
+import dev.smimegateway.core.certificate.Pem;
+import dev.smimegateway.keystore.EntryExistsException;
+import dev.smimegateway.keystore.EntryNotFoundException;
+import dev.smimegateway.keystore.Identity;
+import dev.smimegateway.keystore.ImportReport;
+import dev.smimegateway.keystore.InvalidRequestException;
+import dev.smimegateway.keystore.KeyStoreFailureException;
+import dev.smimegateway.keystore.SmimeKeyStore;
+import jakarta.inject.Inject;
+import spark.Request;
+import spark.Response;
+import spark.Route;
+import spark.Service;
+
+/**
+ * Key administration over James webadmin. Enable it in {@code conf/webadmin.properties}:
+ * <pre>
+ * extensions.routes=dev.smimegateway.webadmin.SmimeKeyStoreRoutes
+ * </pre>
+ * Routes (JSON unless {@code ?format=pem}; errors are webadmin's JSON error body):
+ * <pre>
+ * GET    /smime/identities                         list identities
+ * PUT    /smime/identities/{name}                  import PKCS#12 or create self-signed (JSON)      201
+ * GET    /smime/identities/{name}                  one identity; ?format=pem gives its chain
+ * GET    /smime/identities/{name}/csr              PKCS#10 request (PEM) for a CA
+ * PUT    /smime/identities/{name}/certificate      the CA-signed certificate (PEM chain or DER)     200
+ * POST   /smime/identities/{name}?action=activate  make it the signer for its addresses            200
+ * DELETE /smime/identities/{name}                                                                  204
+ * GET    /smime/certificates                       list partner certificates; ?format=pem exports all
+ * POST   /smime/certificates?action=import         import a PEM file, per-certificate report       200
+ * PUT    /smime/certificates/{name}                add one certificate (PEM or DER)                201
+ * GET    /smime/certificates/{name}                one certificate; ?format=pem
+ * DELETE /smime/certificates/{name}                                                                204
+ * GET    /smime/trust-anchors                      list; ?format=pem
+ * POST   /smime/trust-anchors?action=import        import a CA list (PEM), per-certificate report  200
+ * GET    /smime/trust-anchors/{sha256}             one anchor; ?format=pem
+ * DELETE /smime/trust-anchors/{sha256}                                                             204
+ * </pre>
+ * Bad input answers 400, an unknown name 404, an existing name or certificate 409, a body over
+ * 16 MiB 413; nothing is stored on any of them. Servlet types are not used, so the class serves both
+ * James 3.8's Spark and James 3.9's fork of it.
+ */
+public class SmimeKeyStoreRoutes implements Routes {
+    public static final String BASE_PATH = "/smime";
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SmimeKeyStoreRoutes.class);
+    private static final String IDENTITIES = BASE_PATH + "/identities";
+    private static final String CERTIFICATES = BASE_PATH + "/certificates";
+    private static final String TRUST_ANCHORS = BASE_PATH + "/trust-anchors";
+    private static final String PEM_TYPE = "application/x-pem-file";
+    private static final String JSON_TYPE = "application/json";
+
+    @FunctionalInterface
+    private interface Handler {
+        Object handle(Request request, Response response);
+    }
+
+    private final SmimeKeyStore store;
+
+    @Inject
+    public SmimeKeyStoreRoutes(SmimeKeyStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE_PATH;
+    }
+
+    @Override
+    public void define(Service service) {
+        service.get(IDENTITIES, route((request, response) -> json(response,
+            store.listIdentities().stream().map(KeyStoreJson::identity).collect(Collectors.toList()))));
+        service.put(IDENTITIES + "/:name", route(this::putIdentity));
+        service.get(IDENTITIES + "/:name", route(this::getIdentity));
+        service.get(IDENTITIES + "/:name/csr", route((request, response) -> {
+            response.type("application/pkcs10");
+            return store.certificationRequest(request.params(":name"));
+        }));
+        service.put(IDENTITIES + "/:name/certificate", route((request, response) ->
+            json(response, KeyStoreJson.identity(store.importCertificate(request.params(":name"), body(request))))));
+        service.post(IDENTITIES + "/:name", route(this::identityAction));
+        service.delete(IDENTITIES + "/:name", route((request, response) -> {
+            store.deleteIdentity(request.params(":name"));
+            return noContent(response);
+        }));
+
+        service.get(CERTIFICATES, route((request, response) -> wantsPem(request)
+            ? pem(response, store.exportCertificates())
+            : json(response, store.listCertificates().stream().map(KeyStoreJson::storedCertificate).collect(Collectors.toList()))));
+        service.post(CERTIFICATES, route((request, response) -> {
+            requireAction(request, "import");
+            return importReport(response, store.importCertificates(text(request)));
+        }));
+        service.put(CERTIFICATES + "/:name", route((request, response) -> {
+            response.status(201);
+            return json(response, KeyStoreJson.storedCertificate(store.addCertificate(request.params(":name"), body(request))));
+        }));
+        service.get(CERTIFICATES + "/:name", route((request, response) -> {
+            var stored = store.certificate(request.params(":name"))
+                .orElseThrow(() -> new EntryNotFoundException("no certificate named '" + request.params(":name") + "'"));
+            return wantsPem(request)
+                ? pem(response, Pem.writeNamed(stored.name(), stored.certificate()))
+                : json(response, KeyStoreJson.storedCertificate(stored));
+        }));
+        service.delete(CERTIFICATES + "/:name", route((request, response) -> {
+            store.deleteCertificate(request.params(":name"));
+            return noContent(response);
+        }));
+
+        service.get(TRUST_ANCHORS, route((request, response) -> wantsPem(request)
+            ? pem(response, store.listTrustAnchors().stream().map(anchor -> Pem.write(anchor.certificate().certificate()))
+                .collect(Collectors.joining()))
+            : json(response, store.listTrustAnchors().stream().map(KeyStoreJson::trustAnchor).collect(Collectors.toList()))));
+        service.post(TRUST_ANCHORS, route((request, response) -> {
+            requireAction(request, "import");
+            return importReport(response, store.importTrustAnchors(text(request)));
+        }));
+        service.get(TRUST_ANCHORS + "/:fingerprint", route((request, response) -> {
+            var anchor = store.trustAnchor(request.params(":fingerprint"))
+                .orElseThrow(() -> new EntryNotFoundException("no trust anchor with fingerprint " + request.params(":fingerprint")));
+            return wantsPem(request) ? pem(response, Pem.write(anchor.certificate().certificate())) : json(response, KeyStoreJson.trustAnchor(anchor));
+        }));
+        service.delete(TRUST_ANCHORS + "/:fingerprint", route((request, response) -> {
+            store.deleteTrustAnchor(request.params(":fingerprint"));
+            return noContent(response);
+        }));
+    }
+
+    private Object putIdentity(Request request, Response response) {
+        String name = request.params(":name");
+        KeyStoreJson.IdentityRequest identityRequest = KeyStoreJson.identityRequest(text(request));
+        Identity identity;
+        if (identityRequest instanceof KeyStoreJson.Pkcs12Import) {
+            KeyStoreJson.Pkcs12Import pkcs12 = (KeyStoreJson.Pkcs12Import) identityRequest;
+            try {
+                identity = store.importPkcs12(name, pkcs12.pkcs12(), pkcs12.password(), pkcs12.alias(), pkcs12.activate());
+            } finally {
+                Arrays.fill(pkcs12.password(), '\0');
+            }
+        } else {
+            KeyStoreJson.SelfSignedCreation creation = (KeyStoreJson.SelfSignedCreation) identityRequest;
+            identity = store.createSelfSigned(name, creation.request(), creation.activate());
+        }
+        response.status(201);
+        return json(response, KeyStoreJson.identity(identity));
+    }
+
+    private Object getIdentity(Request request, Response response) {
+        String name = request.params(":name");
+        Identity identity = store.identity(name).orElseThrow(() -> new EntryNotFoundException("no identity named '" + name + "'"));
+        if (wantsPem(request)) {
+            return pem(response, Pem.write(identity.chain().stream().map(CertificateFacts::certificate).collect(Collectors.toList())));
+        }
+        return json(response, KeyStoreJson.identity(identity));
+    }
+
+    private Object identityAction(Request request, Response response) {
+        requireAction(request, "activate");
+        return json(response, KeyStoreJson.identity(store.activate(request.params(":name"))));
+    }
+
+    private static Object importReport(Response response, ImportReport report) {
+        if (report.count(ImportReport.Status.ACCEPTED) == 0 && report.count(ImportReport.Status.REJECTED) > 0) {
+            String reasons = report.entries().stream()
+                .filter(entry -> entry.status() == ImportReport.Status.REJECTED)
+                .map(entry -> "certificate " + entry.index() + ": " + entry.reason().orElse("rejected"))
+                .collect(Collectors.joining("; "));
+            throw badRequest("no certificate was imported: " + reasons);
+        }
+        return json(response, KeyStoreJson.report(report));
+    }
+
+    /** Turns the store's exceptions into webadmin's error answers; anything unexpected is a logged 500. */
+    private static Route route(Handler handler) {
+        return (request, response) -> {
+            try {
+                return handler.handle(request, response);
+            } catch (InvalidRequestException | CertificateRejectedException e) {
+                throw badRequest(e.getMessage());
+            } catch (EntryNotFoundException e) {
+                throw ErrorResponder.builder().statusCode(404).type(ErrorType.NOT_FOUND).message(e.getMessage()).haltError();
+            } catch (EntryExistsException e) {
+                throw ErrorResponder.builder().statusCode(409).type(ErrorType.WRONG_STATE).message(e.getMessage()).haltError();
+            } catch (KeyStoreFailureException e) {
+                LOGGER.error("S/MIME key store failure on {} {}", request.requestMethod(), request.pathInfo(), e);
+                throw ErrorResponder.builder().statusCode(500).type(ErrorType.SERVER_ERROR).message(e.getMessage()).haltError();
+            }
+        };
+    }
+
+    private static RuntimeException badRequest(String message) {
+        return ErrorResponder.builder().statusCode(400).type(ErrorType.INVALID_ARGUMENT).message(message).haltError();
+    }
+
+    private static void requireAction(Request request, String expected) {
+        String action = request.queryParams("action");
+        if (!expected.equals(action)) {
+            throw badRequest("unknown or missing action '" + action + "'; use ?action=" + expected);
+        }
+    }
+
+    private static boolean wantsPem(Request request) {
+        String format = request.queryParams("format");
+        if (format == null || format.equals("json")) {
+            return false;
+        }
+        if (format.equals("pem")) {
+            return true;
+        }
+        throw badRequest("unknown format '" + format + "'; use json or pem");
+    }
+
+    private static byte[] body(Request request) {
+        if (request.contentLength() > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        byte[] body = request.bodyAsBytes();
+        if (body == null || body.length == 0) {
+            throw badRequest("the request body is empty");
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        return body;
+    }
+
+    private static String text(Request request) {
+        return new String(body(request), StandardCharsets.UTF_8);
+    }
+
+    private static RuntimeException tooLarge() {
+        return ErrorResponder.builder().statusCode(413).type(ErrorType.INVALID_ARGUMENT)
+            .message("the request body is larger than " + (MAX_BODY_BYTES >> 20) + " MiB").haltError();
+    }
+
+    private static String json(Response response, Object value) {
+        response.type(JSON_TYPE);
+        return KeyStoreJson.write(value);
+    }
+
+    private static String pem(Response response, String text) {
+        response.type(PEM_TYPE);
+        return text;
+    }
+
+    private static String noContent(Response response) {
+        response.status(204);
+        return "";
+    }
+}
