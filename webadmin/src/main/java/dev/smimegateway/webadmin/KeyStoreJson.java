@@ -62,7 +62,7 @@ final class KeyStoreJson {
         if (hasPkcs12) {
             byte[] pkcs12;
             try {
-                pkcs12 = Base64.getMimeDecoder().decode(requiredText(root, "pkcs12"));
+                pkcs12 = Base64.getDecoder().decode(requiredText(root, "pkcs12").replaceAll("\\s", ""));
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException("\"pkcs12\" is not valid base64: " + e.getMessage());
             }
