@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/select-jdk.sh
+source scripts/install-test-tools.sh
 echo "Testing with JDK at $JAVA_HOME"
 exec mvn -B verify "$@"

@@ -1,0 +1,57 @@
+package dev.smimegateway.james;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.apache.commons.configuration2.BaseConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyStoreConfigurationTest {
+    @TempDir
+    Path james;
+
+    @Test
+    void refusesToStartWithoutMasterSecret() {
+        assertThatThrownBy(() -> KeyStoreConfiguration.from(new BaseConfiguration(), james))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("conf/smime.properties has no keystore.master.secret");
+    }
+
+    @Test
+    void readsTheMasterSecretAndPutsDerbyUnderVar() {
+        BaseConfiguration configuration = new BaseConfiguration();
+        configuration.setProperty("keystore.master.secret", "  a-secret-of-enough-length  ");
+
+        KeyStoreConfiguration settings = KeyStoreConfiguration.from(configuration, james);
+
+        assertThat(new String(settings.masterSecret())).isEqualTo("a-secret-of-enough-length");
+        assertThat(settings.derbyDirectory()).isEqualTo(james.resolve("var/smime/keystore"));
+    }
+
+    @Test
+    void derbyDirectoryCanBeMoved() {
+        BaseConfiguration configuration = new BaseConfiguration();
+        configuration.setProperty("keystore.master.secret", "a-secret-of-enough-length");
+        configuration.setProperty("keystore.derby.directory", "/srv/keys/db");
+
+        assertThat(KeyStoreConfiguration.from(configuration, james).derbyDirectory()).isEqualTo(Path.of("/srv/keys/db"));
+    }
+
+    @Test
+    void demoModeGeneratesOneSecretOwnerReadableAndReusesIt() throws Exception {
+        BaseConfiguration configuration = new BaseConfiguration();
+        configuration.setProperty("keystore.master.secret.generate", "true");
+
+        char[] first = KeyStoreConfiguration.from(configuration, james).masterSecret();
+        char[] second = KeyStoreConfiguration.from(configuration, james).masterSecret();
+
+        Path file = james.resolve("var/smime/master-secret");
+        assertThat(first).hasSize(44).isEqualTo(second);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+}

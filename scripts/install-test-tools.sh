@@ -1,0 +1,19 @@
+# Sourced by test.sh: the independent S/MIME implementations that the interoperability tests run
+# against must be present. Installs the missing ones with apt-get when run as root on Debian/Ubuntu;
+# otherwise names what to install.
+required_tools="openssl:openssl"
+missing_packages=""
+for entry in $required_tools; do
+    tool=${entry%%:*}
+    package=${entry##*:}
+    command -v "$tool" >/dev/null 2>&1 || missing_packages="$missing_packages $package"
+done
+if [ -n "$missing_packages" ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing test tools:$missing_packages"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing_packages >/dev/null
+    else
+        echo "error: the interoperability tests need:$missing_packages (install them, e.g. sudo apt-get install$missing_packages)" >&2
+        exit 1
+    fi
+fi
