@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
-import dev.smimegateway.keystore.testing.TestPki;
+import dev.smimegateway.core.testing.TestPki;
 
 /** Key administration through webadmin on a real James 3.8.1, with the bundle loaded from extensions-jars/. */
 class KeyAdministrationTest {

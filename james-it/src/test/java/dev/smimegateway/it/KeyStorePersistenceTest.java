@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-import dev.smimegateway.keystore.testing.TestPki;
+import dev.smimegateway.core.testing.TestPki;
 
 /** Keys, certificates and trust anchors live in Derby under James's var/: a restart keeps them. */
 class KeyStorePersistenceTest {

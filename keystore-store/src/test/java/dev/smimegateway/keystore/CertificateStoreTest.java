@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.smimegateway.core.certificate.CertificateRejectedException;
-import dev.smimegateway.keystore.testing.TestPki;
+import dev.smimegateway.core.testing.TestPki;
 
 class CertificateStoreTest {
     private static final TestPki PKI = TestPki.create("Partner CA");

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.certificate.CertificateRejectedException;
 import dev.smimegateway.core.certificate.KeyKind;
-import dev.smimegateway.keystore.testing.TestPki;
+import dev.smimegateway.core.testing.TestPki;
 
 class IdentityStoreTest {
     private static final TestPki PKI = TestPki.create("Identity Test CA");

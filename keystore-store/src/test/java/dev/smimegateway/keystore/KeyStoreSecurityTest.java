@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.smimegateway.keystore.testing.TestPki;
+import dev.smimegateway.core.testing.TestPki;
 
 class KeyStoreSecurityTest {
     private static final TestPki PKI = TestPki.create("Security Test CA");

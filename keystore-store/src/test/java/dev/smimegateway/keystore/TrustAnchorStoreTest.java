@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.certificate.CertificateRejectedException;
-import dev.smimegateway.keystore.testing.TestPki;
+import dev.smimegateway.core.testing.TestPki;
 
 class TrustAnchorStoreTest {
     private static final TestPki FIRST = TestPki.create("First Root");

@@ -1,4 +1,4 @@
-package dev.smimegateway.keystore.testing;
+package dev.smimegateway.core.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;

@@ -1,0 +1,214 @@
+package dev.smimegateway.core.smime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Properties;
+
+import jakarta.activation.DataHandler;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimePart;
+import jakarta.mail.util.SharedByteArrayInputStream;
+import jakarta.mail.util.ByteArrayDataSource;
+
+/**
+ * MIME at the byte level, where S/MIME needs it: the content entity of a message made 7-bit safe
+ * and CRLF-canonical before it is signed (so relays that re-encode 8bit or rewrite line ends do not
+ * break the signature), and new messages assembled from exact bytes (so what was signed is what is
+ * sent).
+ */
+public final class MimeEntities {
+    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final int MAX_LINE = 998;
+
+    private MimeEntities() {
+    }
+
+    public static MimeMessage parse(byte[] raw) throws MessagingException {
+        return new MimeMessage(SESSION, new SharedByteArrayInputStream(raw));
+    }
+
+    public static byte[] write(MimePart part) throws MessagingException, IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        part.writeTo(out);
+        return out.toByteArray();
+    }
+
+    /**
+     * The message's content as a MIME entity (its Content-* headers, a blank line, its body), with
+     * every 8bit or binary leaf re-encoded (quoted-printable for text, base64 otherwise) and every
+     * line ending CRLF: the exact bytes a signature covers (RFC 8551 section 3.1.1).
+     */
+    public static byte[] canonicalContent(MimeMessage message) throws MessagingException, IOException {
+        MimeMessage copy = parse(write(message));
+        if (makeSevenBitSafe(copy)) {
+            copy.saveChanges();
+        }
+        return toCrlf(contentEntity(write(copy)));
+    }
+
+    /**
+     * A new message with the original's headers, except its Content-* and MIME-Version headers,
+     * followed by the given entity (Content-* headers, blank line, body). The bytes are kept exactly.
+     */
+    public static MimeMessage replaceContent(MimeMessage original, byte[] entity) throws MessagingException, IOException {
+        byte[] raw = write(original);
+        int bodyStart = headerEnd(raw);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + entity.length);
+        String headers = new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1);
+        for (String field : unfoldedFields(headers)) {
+            String name = field.substring(0, Math.max(0, field.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
+            if (!name.startsWith("content-") && !name.equals("mime-version")) {
+                out.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
+            }
+        }
+        out.writeBytes("MIME-Version: 1.0\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(entity);
+        return parse(out.toByteArray());
+    }
+
+    /** Line endings made CRLF; a lone CR or LF becomes CRLF. */
+    public static byte[] toCrlf(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + bytes.length / 40);
+        for (int i = 0; i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b == '\r') {
+                out.write('\r');
+                out.write('\n');
+                if (i + 1 < bytes.length && bytes[i + 1] == '\n') {
+                    i++;
+                }
+            } else if (b == '\n') {
+                out.write('\r');
+                out.write('\n');
+            } else {
+                out.write(b);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** Content-* header fields and body of a raw message. */
+    static byte[] contentEntity(byte[] raw) {
+        int bodyStart = headerEnd(raw);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
+        String headers = new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1);
+        boolean hasContentType = false;
+        for (String field : unfoldedFields(headers)) {
+            String name = field.substring(0, Math.max(0, field.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
+            if (name.startsWith("content-")) {
+                hasContentType |= name.equals("content-type");
+                out.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }
+        if (!hasContentType) {
+            out.writeBytes("Content-Type: text/plain; charset=us-ascii\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(raw, bodyStart, raw.length - bodyStart);
+        return out.toByteArray();
+    }
+
+    /** Index of the first body byte: just after the blank line that ends the header section. */
+    static int headerEnd(byte[] raw) {
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == '\n') {
+                if (i + 1 < raw.length && raw[i + 1] == '\n') {
+                    return i + 2;
+                }
+                if (i + 2 < raw.length && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
+                    return i + 3;
+                }
+            }
+        }
+        return raw.length;
+    }
+
+    /** Header fields with their continuation lines, each ending with its line break. */
+    private static java.util.List<String> unfoldedFields(String headers) {
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        StringBuilder current = null;
+        for (String line : headers.split("(?<=\n)")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if ((line.startsWith(" ") || line.startsWith("\t")) && current != null) {
+                current.append(line);
+            } else {
+                if (current != null) {
+                    fields.add(current.toString());
+                }
+                current = new StringBuilder(line);
+            }
+        }
+        if (current != null) {
+            fields.add(current.toString());
+        }
+        return fields;
+    }
+
+    /** Re-encodes every leaf that is not 7-bit safe; true when anything changed. */
+    private static boolean makeSevenBitSafe(Part part) throws MessagingException, IOException {
+        if (part.isMimeType("multipart/*")) {
+            Multipart multipart = (Multipart) part.getContent();
+            boolean changed = false;
+            for (int i = 0; i < multipart.getCount(); i++) {
+                changed |= makeSevenBitSafe(multipart.getBodyPart(i));
+            }
+            if (changed) {
+                part.setContent(multipart);
+            }
+            return changed;
+        }
+        if (part.isMimeType("message/rfc822") || !(part instanceof MimePart)) {
+            return false;
+        }
+        MimePart mimePart = (MimePart) part;
+        String encoding = mimePart.getEncoding() == null ? "7bit" : mimePart.getEncoding().toLowerCase(Locale.ROOT);
+        if (encoding.equals("base64") || encoding.equals("quoted-printable")) {
+            return false;
+        }
+        if (encoding.equals("7bit") && isSevenBitSafe(rawContent(mimePart))) {
+            return false;
+        }
+        byte[] decoded;
+        try (InputStream in = part.getInputStream()) {
+            decoded = in.readAllBytes();
+        }
+        String contentType = part.getContentType() == null ? "text/plain; charset=us-ascii" : part.getContentType();
+        part.setDataHandler(new DataHandler(new ByteArrayDataSource(decoded, contentType)));
+        part.setHeader("Content-Type", contentType);
+        mimePart.setHeader("Content-Transfer-Encoding", part.isMimeType("text/*") ? "quoted-printable" : "base64");
+        return true;
+    }
+
+    private static byte[] rawContent(MimePart part) throws MessagingException, IOException {
+        InputStream raw = part instanceof jakarta.mail.internet.MimeBodyPart
+            ? ((jakarta.mail.internet.MimeBodyPart) part).getRawInputStream()
+            : ((MimeMessage) part).getRawInputStream();
+        try (raw) {
+            return raw.readAllBytes();
+        }
+    }
+
+    private static boolean isSevenBitSafe(byte[] bytes) {
+        int lineLength = 0;
+        for (byte b : bytes) {
+            if (b < 0 || b == 0) {
+                return false;
+            }
+            if (b == '\n') {
+                lineLength = 0;
+            } else if (++lineLength > MAX_LINE) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
