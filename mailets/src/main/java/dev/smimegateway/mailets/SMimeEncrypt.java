@@ -1,0 +1,194 @@
+package dev.smimegateway.mailets;
+
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.MailetException;
+import org.apache.mailet.ProcessingState;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.smimegateway.core.smime.ContentEncryption;
+import dev.smimegateway.core.smime.KeyTransport;
+import dev.smimegateway.core.smime.SmimeAttributes;
+import dev.smimegateway.core.smime.SmimeEncryptor;
+import dev.smimegateway.core.smime.SmimeException;
+import dev.smimegateway.keystore.SmimeKeyStore;
+import dev.smimegateway.keystore.StoredCertificate;
+import jakarta.inject.Inject;
+import jakarta.mail.MessagingException;
+
+/**
+ * Encrypts outgoing mail with S/MIME (RFC 8551) to every recipient's certificate: the certificate
+ * holding the exact address, else a domain certificate covering it (a partner's gateway), newest
+ * first; expired, not-yet-valid and non-encryption certificates are skipped. One encrypted message
+ * carries a RecipientInfo per recipient, plus any {@code extraCertificates} (an archive key).
+ *
+ * <pre>{@code
+ * <mailet match="RecipientIsRegex=.*@partner\.example" class="dev.smimegateway.mailets.SMimeEncrypt">
+ *     <!-- aes256-cbc (default: every client reads it), aes128-cbc, aes256-gcm, aes128-gcm
+ *          (GCM detects tampering; Outlook, NSS 3.87 and gpgsm 2.2 cannot read it) -->
+ *     <algorithm>aes256-cbc</algorithm>
+ *     <!-- rsa-pkcs1 (default) or rsa-oaep, for RSA recipients; EC recipients get ECDH -->
+ *     <keyTransport>rsa-pkcs1</keyTransport>
+ *     <!-- when a recipient has no certificate: bounce (default) the mail to its sender, drop it,
+ *          or split: encrypted to the recipients with certificates, and a plain copy for the others
+ *          sent to splitProcessor -->
+ *     <missingCertificate>bounce</missingCertificate>
+ *     <splitProcessor>relay</splitProcessor>
+ *     <!-- names of stored certificates (/smime/certificates) every message is also encrypted to -->
+ *     <extraCertificates>archive</extraCertificates>
+ *     <!-- RFC 9788: copy From/To/Subject/... into the encrypted part, show this Subject outside -->
+ *     <protectHeaders>false</protectHeaders>
+ *     <subjectPlaceholder>[...]</subjectPlaceholder>
+ * </mailet>
+ * }</pre>
+ * Headers (From, To, Subject) stay visible on encrypted mail, as in all S/MIME, unless
+ * {@code protectHeaders} is on. Sets {@code smime.encrypted} and {@code smime.encryption.algorithm}.
+ * To split with matchers instead, put {@code RecipientHasSmimeCertificate} on this mailet: the other
+ * recipients then go on unencrypted by James's own matcher split.
+ */
+public class SMimeEncrypt extends GenericMailet {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SMimeEncrypt.class);
+
+    enum MissingCertificate {
+        BOUNCE, DROP, SPLIT
+    }
+
+    private final SmimeKeyStore keyStore;
+    private SmimeEncryptor encryptor;
+    private ContentEncryption algorithm;
+    private MissingCertificate missingCertificate;
+    private Optional<String> splitProcessor;
+    private List<String> extraCertificates;
+    private Optional<String> subjectPlaceholder;
+
+    @Inject
+    public SMimeEncrypt(SmimeKeyStore keyStore) {
+        this.keyStore = keyStore;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        try {
+            algorithm = ContentEncryption.parse(getInitParameter("algorithm", "aes256-cbc"));
+            KeyTransport keyTransport = KeyTransport.parse(getInitParameter("keyTransport", "rsa-pkcs1"));
+            encryptor = new SmimeEncryptor(algorithm, keyTransport);
+        } catch (IllegalArgumentException e) {
+            throw new MailetException("SMimeEncrypt: " + e.getMessage());
+        }
+        String missing = getInitParameter("missingCertificate", "bounce").trim().toUpperCase(Locale.ROOT);
+        try {
+            missingCertificate = MissingCertificate.valueOf(missing);
+        } catch (IllegalArgumentException e) {
+            throw new MailetException("SMimeEncrypt: missingCertificate must be bounce, drop or split, not '" + missing.toLowerCase(Locale.ROOT) + "'");
+        }
+        splitProcessor = Optional.ofNullable(getInitParameter("splitProcessor")).map(String::trim).filter(name -> !name.isEmpty());
+        if (missingCertificate == MissingCertificate.SPLIT && splitProcessor.isEmpty()) {
+            throw new MailetException("SMimeEncrypt: missingCertificate=split needs splitProcessor, the processor that takes the plain copy "
+                + "(or use the RecipientHasSmimeCertificate matcher to split)");
+        }
+        extraCertificates = Arrays.stream(getInitParameter("extraCertificates", "").split(","))
+            .map(String::trim).filter(name -> !name.isEmpty()).collect(Collectors.toList());
+        boolean protectHeaders = getBooleanParameter(getInitParameter("protectHeaders"), false);
+        subjectPlaceholder = protectHeaders ? Optional.of(getInitParameter("subjectPlaceholder", "[...]")) : Optional.empty();
+    }
+
+    @Override
+    public Collection<ProcessingState> requiredProcessingState() {
+        return splitProcessor.map(name -> List.of(new ProcessingState(name))).orElse(List.of());
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        Map<MailAddress, X509Certificate> withCertificate = new LinkedHashMap<>();
+        List<MailAddress> without = new ArrayList<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            List<X509Certificate> certificates = keyStore.encryptionCertificatesFor(recipient.asString());
+            if (certificates.isEmpty()) {
+                without.add(recipient);
+            } else {
+                withCertificate.put(recipient, certificates.get(0));
+            }
+        }
+        if (!without.isEmpty() && !handleMissing(mail, withCertificate, without)) {
+            return;
+        }
+        List<X509Certificate> certificates = new ArrayList<>(withCertificate.values());
+        certificates.addAll(extraCertificates());
+        try {
+            mail.setMessage(encryptor.encrypt(mail.getMessage(), certificates, subjectPlaceholder));
+            mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.ENCRYPTED), AttributeValue.of(true)));
+            mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.ENCRYPTION_ALGORITHM), AttributeValue.of(algorithm.parameterName())));
+            LOGGER.debug("Encrypted mail {} ({}) to {}", mail.getName(), algorithm.parameterName(), withCertificate.keySet());
+        } catch (SmimeException | RuntimeException e) {
+            String reason = "S/MIME encryption failed: " + e.getMessage();
+            LOGGER.error("Bouncing mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason, e);
+            mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.FAILURE), AttributeValue.of(reason)));
+            getMailetContext().bounce(mail, reason);
+            mail.setState(Mail.GHOST);
+        }
+    }
+
+    /** Applies missingCertificate; true when the mail (now only for recipients with certificates) is to be encrypted. */
+    private boolean handleMissing(Mail mail, Map<MailAddress, X509Certificate> withCertificate, List<MailAddress> without)
+        throws MessagingException {
+        String names = without.stream().map(MailAddress::asString).collect(Collectors.joining(", "));
+        String reason = "no S/MIME encryption certificate for " + names;
+        mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.FAILURE), AttributeValue.of(reason)));
+        switch (missingCertificate) {
+            case BOUNCE:
+                LOGGER.warn("Bouncing mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason);
+                getMailetContext().bounce(mail, "Message not sent: " + reason);
+                mail.setState(Mail.GHOST);
+                return false;
+            case DROP:
+                LOGGER.warn("Dropping mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason);
+                mail.setState(Mail.GHOST);
+                return false;
+            default:
+                Mail plain = mail.duplicate();
+                plain.setRecipients(without);
+                getMailetContext().sendMail(plain, splitProcessor.orElseThrow());
+                LOGGER.info("Split mail {}: plain copy to {} sent to processor {}", mail.getName(), names, splitProcessor.get());
+                if (withCertificate.isEmpty()) {
+                    mail.setState(Mail.GHOST);
+                    return false;
+                }
+                mail.setRecipients(withCertificate.keySet());
+                return true;
+        }
+    }
+
+    private List<X509Certificate> extraCertificates() {
+        List<X509Certificate> result = new ArrayList<>();
+        for (String name : extraCertificates) {
+            Optional<StoredCertificate> stored = keyStore.certificate(name);
+            if (stored.isPresent()) {
+                result.add(stored.get().certificate().certificate());
+            } else {
+                LOGGER.warn("SMimeEncrypt: extra certificate '{}' is not in the key store; mail is encrypted without it", name);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "S/MIME encryption";
+    }
+}

@@ -1,0 +1,181 @@
+package dev.smimegateway.mailets;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.MailetException;
+import org.apache.mailet.ProcessingState;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.smime.DigestAlgorithm;
+import dev.smimegateway.core.smime.SignMode;
+import dev.smimegateway.core.smime.SmimeAttributes;
+import dev.smimegateway.core.smime.SmimeException;
+import dev.smimegateway.core.smime.SmimeSigner;
+import dev.smimegateway.keystore.SigningIdentity;
+import dev.smimegateway.keystore.SmimeKeyStore;
+import jakarta.inject.Inject;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * Signs outgoing mail with S/MIME (RFC 8551).
+ *
+ * <p>The signing identity is either a named organisation identity, or the sender's own: the active
+ * identity whose certificate holds the From address, else the active organisation identity whose
+ * subjectAltName covers the sender's domain. Keys are administered under {@code /smime/identities}.
+ * When no usable identity exists (none, expired, not yet valid, key usage forbids signing) the mail
+ * is bounced to its sender with the reason and not delivered unsigned, unless {@code onFailure}
+ * says otherwise.
+ *
+ * <pre>{@code
+ * <mailet match="SenderHostIs=example.com" class="dev.smimegateway.mailets.SMimeSign">
+ *     <!-- optional: always sign with this identity instead of the sender's -->
+ *     <identity>example-org</identity>
+ *     <!-- detached (multipart/signed, default) or opaque (application/pkcs7-mime) -->
+ *     <mode>detached</mode>
+ *     <!-- sha256 (default), sha384 or sha512; Ed25519 keys always use sha512 -->
+ *     <digest>sha256</digest>
+ *     <!-- pkcs1 (default) or pss, for RSA keys -->
+ *     <rsaPadding>pkcs1</rsaPadding>
+ *     <!-- bounce (default), pass, or the name of a processor -->
+ *     <onFailure>bounce</onFailure>
+ * </mailet>
+ * }</pre>
+ * The content is re-encoded 7-bit safe and CRLF-canonical before signing, so relays that convert
+ * 8bit or rewrite line ends do not break the signature; the outer headers are kept. Sets the mail
+ * attributes {@code smime.signed} and {@code smime.signer}.
+ */
+public class SMimeSign extends GenericMailet {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SMimeSign.class);
+
+    private final SmimeKeyStore keyStore;
+    private final Clock clock;
+    private Optional<String> identityName;
+    private SignMode mode;
+    private DigestAlgorithm digest;
+    private boolean rsaPss;
+    private FailureAction onFailure;
+
+    @Inject
+    public SMimeSign(SmimeKeyStore keyStore) {
+        this(keyStore, Clock.systemUTC());
+    }
+
+    SMimeSign(SmimeKeyStore keyStore, Clock clock) {
+        this.keyStore = keyStore;
+        this.clock = clock;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        identityName = Optional.ofNullable(getInitParameter("identity")).map(String::trim).filter(name -> !name.isEmpty());
+        mode = parameter("mode", "detached", SignMode::parse);
+        digest = parameter("digest", "sha256", DigestAlgorithm::parse);
+        String padding = getInitParameter("rsaPadding", "pkcs1").trim();
+        if (!padding.equals("pkcs1") && !padding.equals("pss")) {
+            throw new MailetException("SMimeSign: rsaPadding must be pkcs1 or pss, not '" + padding + "'");
+        }
+        rsaPss = padding.equals("pss");
+        onFailure = parameter("onFailure", "bounce", FailureAction::parse);
+        identityName.ifPresent(name -> {
+            if (keyStore.identity(name).isEmpty()) {
+                LOGGER.warn("SMimeSign: identity '{}' does not exist yet; mail will be handled with onFailure until it is added", name);
+            }
+        });
+    }
+
+    private <T> T parameter(String name, String defaultValue, java.util.function.Function<String, T> parser) throws MailetException {
+        try {
+            return parser.apply(getInitParameter(name, defaultValue));
+        } catch (IllegalArgumentException e) {
+            throw new MailetException("SMimeSign: parameter " + name + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Collection<ProcessingState> requiredProcessingState() {
+        return onFailure.requiredProcessingState();
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        Optional<String> sender = senderAddress(mail);
+        Optional<SigningIdentity> identity = identityName.isPresent()
+            ? keyStore.signingIdentity(identityName.get())
+            : sender.flatMap(keyStore::signingIdentityFor);
+        Optional<String> problem = identity.map(this::unusable).orElseGet(() -> Optional.of(noIdentityReason(sender)));
+        if (problem.isPresent()) {
+            onFailure.apply(mail, problem.get(), getMailetContext(), LOGGER);
+            return;
+        }
+        SigningIdentity signer = identity.get();
+        try {
+            MimeMessage signed = new SmimeSigner(signer.privateKey(), signer.chain(), digest, rsaPss).sign(mail.getMessage(), mode);
+            mail.setMessage(signed);
+            mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.SIGNED), AttributeValue.of(true)));
+            mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.SIGNER), AttributeValue.of(signer.name())));
+            LOGGER.debug("Signed mail {} from {} with identity {}", mail.getName(), sender.orElse("?"), signer.name());
+        } catch (SmimeException | RuntimeException e) {
+            onFailure.apply(mail, "S/MIME signing failed: " + e.getMessage(), getMailetContext(), LOGGER);
+        }
+    }
+
+    /** Why a named identity cannot sign now, or empty when it can. */
+    private Optional<String> unusable(SigningIdentity identity) {
+        CertificateFacts facts = CertificateFacts.of(identity.certificate());
+        Instant now = clock.instant();
+        if (facts.isExpiredAt(now)) {
+            return Optional.of("the S/MIME signing certificate of identity '" + identity.name() + "' expired on " + facts.notAfter());
+        }
+        if (now.isBefore(facts.notBefore())) {
+            return Optional.of("the S/MIME signing certificate of identity '" + identity.name() + "' is not valid before " + facts.notBefore());
+        }
+        if (!facts.canSignMail()) {
+            return Optional.of("the certificate of identity '" + identity.name() + "' may not sign mail (keyUsage or extendedKeyUsage)");
+        }
+        return Optional.empty();
+    }
+
+    private String noIdentityReason(Optional<String> sender) {
+        if (identityName.isPresent()) {
+            return "the S/MIME signing identity '" + identityName.get() + "' does not exist";
+        }
+        return sender.map(address -> "no valid S/MIME signing certificate for " + address
+                + " (none, expired, or not allowed to sign)")
+            .orElse("the message has no sender address to choose an S/MIME signing certificate by");
+    }
+
+    /** The From address recipients will compare the signature with, else the envelope sender. */
+    private static Optional<String> senderAddress(Mail mail) throws MessagingException {
+        String[] from = mail.getMessage().getHeader("From");
+        if (from != null && from.length == 1) {
+            try {
+                InternetAddress[] addresses = InternetAddress.parseHeader(from[0], false);
+                if (addresses.length == 1) {
+                    return Optional.of(addresses[0].getAddress());
+                }
+            } catch (AddressException e) {
+                LOGGER.debug("Unparsable From header on mail {}: {}", mail.getName(), e.getMessage());
+            }
+        }
+        return mail.getMaybeSender().asOptional().map(MailAddress::asString);
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "S/MIME signing";
+    }
+}
