@@ -11,8 +11,9 @@ mvn -B -q -DskipTests -pl james-server -am package
 
 RUN="$PWD/run"
 mkdir -p "$RUN/conf" "$RUN/extensions-jars" "$RUN/logs"
-# The configuration is refreshed from conf-samples/gateway on every start; data in run/var is kept.
+# The configuration is refreshed from conf-samples on every start; data in run/var is kept.
 cp conf-samples/gateway/* "$RUN/conf/"
+cp conf-samples/policies/confidential-or-partner.xml "$RUN/conf/mailetcontainer.xml"
 cat >> "$RUN/conf/smime.properties" <<'PROPERTIES'
 
 # Added by run-demo.sh. DEMO ONLY: the master secret is generated into run/var/smime/master-secret.

@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every configuration in conf-samples/ boots a real James with the bundle and serves mail and key administration. */
+/** Every policy of conf-samples/ boots a real James with the bundle and serves mail and key administration. */
 class ConfSamplesBootTest {
 
     static Stream<String> samples() throws IOException {
-        try (Stream<Path> folders = Files.list(RealJamesServer.confSamples())) {
-            return folders.filter(Files::isDirectory)
-                .filter(folder -> Files.exists(folder.resolve("mailetcontainer.xml")))
-                .map(folder -> folder.getFileName().toString())
+        try (Stream<Path> files = Files.list(RealJamesServer.confSamples().resolve("policies"))) {
+            return files.map(file -> file.getFileName().toString())
+                .filter(name -> name.endsWith(".xml"))
+                .map(name -> name.substring(0, name.length() - 4))
                 .sorted()
                 .toList()
                 .stream();
@@ -28,14 +28,14 @@ class ConfSamplesBootTest {
     }
 
     @Test
-    void thereIsAtLeastTheGatewaySample() throws IOException {
-        assertThat(samples()).contains("gateway");
+    void everySendingModeHasASample() throws IOException {
+        assertThat(samples()).contains("sign", "encrypt", "sign-then-encrypt", "triple-wrap", RealJamesServer.DEMO_POLICY);
     }
 
     @ParameterizedTest
     @MethodSource("samples")
     void sampleBootsAndDeliversLocalMailAndServesKeyAdministration(String sample) throws Exception {
-        try (RealJamesServer james = RealJamesServer.fromSample(sample).start()) {
+        try (RealJamesServer james = RealJamesServer.withPolicy(sample).start()) {
             assertThat(james.get("/smime/identities").statusCode()).isEqualTo(200);
             assertThat(james.put("/users/alice@example.com", "application/json",
                 "{\"password\":\"alice-pass\"}".getBytes()).statusCode()).isEqualTo(204);

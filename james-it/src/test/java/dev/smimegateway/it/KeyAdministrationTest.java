@@ -27,7 +27,7 @@ class KeyAdministrationTest {
 
     @BeforeAll
     static void startJames() {
-        james = RealJamesServer.fromSample("gateway").start();
+        james = RealJamesServer.withPolicy(RealJamesServer.DEMO_POLICY).start();
     }
 
     @AfterAll

@@ -14,7 +14,7 @@ class KeyStorePersistenceTest {
     @Test
     void restartKeepsIdentitiesCertificatesAndTrustAnchors() throws Exception {
         TestPki pki = TestPki.create("Persistence CA");
-        try (RealJamesServer james = RealJamesServer.fromSample("gateway").start()) {
+        try (RealJamesServer james = RealJamesServer.withPolicy(RealJamesServer.DEMO_POLICY).start()) {
             assertThat(james.putJson("/smime/identities/alice", "{\"selfSigned\":{\"commonName\":\"Alice\","
                 + "\"emails\":[\"alice@example.com\"]}}").statusCode()).isEqualTo(201);
             assertThat(james.put("/smime/certificates/bob", "application/x-pem-file",

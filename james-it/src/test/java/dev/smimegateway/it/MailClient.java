@@ -50,6 +50,65 @@ final class MailClient {
         }
     }
 
+    /** Every message of the INBOX, as raw bytes, oldest first. */
+    static java.util.List<byte[]> fetchAll(int imapPort, String user, String password) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", imapPort)) {
+            socket.setSoTimeout(30_000);
+            java.io.InputStream raw = new java.io.BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            readLine(raw);
+            untilTagged(raw, out, "a1 LOGIN " + user + " " + password, "a1");
+            untilTagged(raw, out, "a2 SELECT INBOX", "a2");
+            out.write("a3 FETCH 1:* BODY.PEEK[]\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            java.util.List<byte[]> messages = new java.util.ArrayList<>();
+            Pattern literal = Pattern.compile("\\{(\\d+)\\}$");
+            String line;
+            while ((line = readLine(raw)) != null) {
+                Matcher matcher = literal.matcher(line);
+                if (line.startsWith("* ") && line.contains("FETCH") && matcher.find()) {
+                    messages.add(raw.readNBytes(Integer.parseInt(matcher.group(1))));
+                } else if (line.startsWith("a3 ")) {
+                    break;
+                } else if (line.startsWith("a1 NO") || line.startsWith("a2 NO") || line.startsWith("a3 NO")) {
+                    throw new IOException("IMAP failed: " + line);
+                }
+            }
+            out.write("a4 LOGOUT\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return messages;
+        }
+    }
+
+    private static void untilTagged(java.io.InputStream in, OutputStream out, String command, String tag) throws IOException {
+        out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String line;
+        while ((line = readLine(in)) != null) {
+            if (line.startsWith(tag + " ")) {
+                if (!line.startsWith(tag + " OK")) {
+                    throw new IOException("IMAP " + command.split(" ")[1] + " failed: " + line);
+                }
+                return;
+            }
+        }
+        throw new IOException("IMAP connection closed during " + command.split(" ")[1]);
+    }
+
+    private static String readLine(java.io.InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == '\n') {
+                break;
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return b == -1 && line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+    }
+
     private static String imap(OutputStream out, BufferedReader in, String line, String tag) throws IOException {
         out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();

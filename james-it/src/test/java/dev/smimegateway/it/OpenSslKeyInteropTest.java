@@ -27,7 +27,7 @@ class OpenSslKeyInteropTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        james = RealJamesServer.fromSample("gateway").start();
+        james = RealJamesServer.withPolicy(RealJamesServer.DEMO_POLICY).start();
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "30",
             "-subj", "/CN=OpenSSL Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,keyCertSign,cRLSign");

@@ -41,22 +41,25 @@ final class RealJamesServer implements AutoCloseable {
         this.webadminPort = webadminPort;
     }
 
-    /** A server whose configuration is the named conf-samples folder, with the test master secret. */
-    static RealJamesServer fromSample(String sample) {
-        return fromSample(sample, "keystore.master.secret=" + TEST_MASTER_SECRET);
+    static final String DEMO_POLICY = "confidential-or-partner";
+
+    /** conf-samples/gateway with the named policy as mailetcontainer.xml, and the test master secret. */
+    static RealJamesServer withPolicy(String policy) {
+        return withPolicy(policy, "keystore.master.secret=" + TEST_MASTER_SECRET);
     }
 
-    /** A server whose configuration is the named conf-samples folder, with {@code smime.properties} replaced by the given lines. */
-    static RealJamesServer fromSample(String sample, String... smimeProperties) {
+    /** conf-samples/gateway with the named policy, and {@code smime.properties} replaced by the given lines. */
+    static RealJamesServer withPolicy(String policy, String... smimeProperties) {
         try {
             Path workDir = Files.createDirectories(Path.of(System.getProperty("it.work.dir")))
-                .resolve(sample + "-" + System.nanoTime());
+                .resolve(policy + "-" + System.nanoTime());
             Path conf = Files.createDirectories(workDir.resolve("conf"));
-            try (Stream<Path> files = Files.list(confSamples().resolve(sample))) {
+            try (Stream<Path> files = Files.list(confSamples().resolve("gateway"))) {
                 for (Path file : files.toList()) {
                     Files.copy(file, conf.resolve(file.getFileName()));
                 }
             }
+            Files.copy(confSamples().resolve("policies").resolve(policy + ".xml"), conf.resolve("mailetcontainer.xml"));
             RealJamesServer server = new RealJamesServer(workDir, freePort(), freePort(), freePort());
             server.rewrite("smtpserver.xml", "127.0.0.1:2525", "127.0.0.1:" + server.smtpPort);
             server.rewrite("imapserver.xml", "127.0.0.1:1143", "127.0.0.1:" + server.imapPort);

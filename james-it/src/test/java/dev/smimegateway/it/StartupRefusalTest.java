@@ -11,7 +11,7 @@ class StartupRefusalTest {
 
     @Test
     void refusesToStartWithoutMasterSecret() throws Exception {
-        try (RealJamesServer james = RealJamesServer.fromSample("gateway", "# no secret")) {
+        try (RealJamesServer james = RealJamesServer.withPolicy(RealJamesServer.DEMO_POLICY, "# no secret")) {
             int exit = james.startExpectingExit(Duration.ofSeconds(120));
 
             assertThat(exit).isNotZero();
@@ -22,7 +22,7 @@ class StartupRefusalTest {
     @Test
     void demoModeGeneratesAndKeepsAMasterSecretWithAWarning() throws Exception {
         String secretFile;
-        try (RealJamesServer james = RealJamesServer.fromSample("gateway", "keystore.master.secret.generate=true").start()) {
+        try (RealJamesServer james = RealJamesServer.withPolicy(RealJamesServer.DEMO_POLICY, "keystore.master.secret.generate=true").start()) {
             assertThat(james.log()).contains("DEMO MODE: generated the S/MIME key store master secret");
             secretFile = java.nio.file.Files.readString(james.workDir().resolve("var/smime/master-secret"));
             assertThat(secretFile).hasSizeGreaterThanOrEqualTo(40);
