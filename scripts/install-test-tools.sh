@@ -1,12 +1,12 @@
 # Sourced by test.sh: the independent S/MIME implementations that the interoperability tests run
 # against must be present. Installs the missing ones with apt-get when run as root on Debian/Ubuntu;
 # otherwise names what to install.
-required_tools="openssl:openssl"
+required_tools="openssl:openssl gpgsm:gpgsm cmsutil:libnss3-tools pk12util:libnss3-tools certutil:libnss3-tools"
 missing_packages=""
 for entry in $required_tools; do
     tool=${entry%%:*}
     package=${entry##*:}
-    command -v "$tool" >/dev/null 2>&1 || missing_packages="$missing_packages $package"
+    command -v "$tool" >/dev/null 2>&1 || case " $missing_packages " in *" $package "*) ;; *) missing_packages="$missing_packages $package" ;; esac
 done
 if [ -n "$missing_packages" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
