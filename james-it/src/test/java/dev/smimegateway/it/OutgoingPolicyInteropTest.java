@@ -11,10 +11,16 @@ import java.util.Base64;
 import java.util.List;
 
 import org.junit.jupiter.api.io.TempDir;
+
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.smimegateway.core.smime.MimeEntities;
 import dev.smimegateway.core.testing.OpenSsl;
+import dev.smimegateway.core.testing.Peers;
 import dev.smimegateway.core.testing.TestPki;
 
 /**
@@ -95,6 +101,49 @@ class OutgoingPolicyInteropTest {
             String text = new String(content, StandardCharsets.US_ASCII);
             assertThat(text).contains("Content-Transfer-Encoding: quoted-printable").contains("Gr=C3=BC=C3=9Fe, Alice");
         }
+    }
+
+    /** gpgsm and NSS cmsutil read the same messages as a mail client built on them would. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sign", "encrypt", "sign-then-encrypt"})
+    void gpgsmAndNssReadWhatThePolicySent(String policy) throws Exception {
+        java.nio.file.Path gpgsmWork = java.nio.file.Files.createDirectories(folder.resolve("gpgsm"));
+        java.nio.file.Path nssWork = java.nio.file.Files.createDirectories(folder.resolve("nss"));
+        Peers.GpgSm gpgsm = new Peers.GpgSm(gpgsmWork, PKI.caCertificate(), BOB);
+        Peers.Nss nss = new Peers.Nss(nssWork, PKI.caCertificate(), BOB);
+        try (RealJamesServer james = gatewayWithKeys(policy)) {
+            MailClient.send(james.smtpPort(), "alice@example.com", "bob@partner.example", MESSAGE);
+            MimeMessage received = MimeEntities.parse(receivedBy(james, "bob@partner.example"));
+
+            MimeMessage forGpgsm = received;
+            MimeMessage forNss = received;
+            if (!policy.equals("sign")) {
+                byte[] cms = received.getInputStream().readAllBytes();
+                byte[] byGpgsm = gpgsm.decrypt(cms);
+                byte[] byNss = nss.decrypt(cms);
+                assertThat(byGpgsm).as("gpgsm decrypts: " + gpgsm.lastOutput()).isNotNull();
+                assertThat(byNss).as("NSS decrypts").isNotNull();
+                forGpgsm = MimeEntities.parse(byGpgsm);
+                forNss = MimeEntities.parse(byNss);
+            }
+            if (!policy.equals("encrypt")) {
+                assertThat(verifiesDetached(gpgsm::verifies, forGpgsm)).as("gpgsm verifies").isTrue();
+                assertThat(verifiesDetached(nss::verifies, forNss)).as("NSS verifies").isTrue();
+            }
+        } finally {
+            gpgsm.close();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Verifier {
+        boolean verifies(byte[] signature, byte[] content) throws Exception;
+    }
+
+    private static boolean verifiesDetached(Verifier verifier, MimeMessage signed) throws Exception {
+        MimeMultipart multipart = (MimeMultipart) signed.getContent();
+        return verifier.verifies(multipart.getBodyPart(1).getInputStream().readAllBytes(),
+            MimeEntities.write((MimeBodyPart) multipart.getBodyPart(0)));
     }
 
     @ParameterizedTest

@@ -20,6 +20,7 @@ import java.util.Set;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.cms.CMSAlgorithm;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataGenerator;
 import org.bouncycastle.cms.CMSEnvelopedDataGenerator;
@@ -101,7 +102,9 @@ public final class SmimeEncryptor {
             generator.addRecipientInfoGenerator(recipientInfo(recipient));
         }
         OutputEncryptor encryptor = new JceCMSContentEncryptorBuilder(contentEncryption.oid()).build();
-        return generator.generate(new CMSProcessableByteArray(content), encryptor).getEncoded();
+        // DER, not the BER Bouncy Castle writes: gpgsm's parser rejects Bouncy Castle 1.70's mix of
+        // indefinite lengths and a primitive encryptedContent ("BER error"), as James 3.8 ships 1.70.
+        return generator.generate(new CMSProcessableByteArray(content), encryptor).toASN1Structure().getEncoded(ASN1Encoding.DER);
     }
 
     private byte[] authEnveloped(byte[] content, List<X509Certificate> recipients) throws GeneralSecurityException, CMSException, IOException {
@@ -110,7 +113,7 @@ public final class SmimeEncryptor {
             generator.addRecipientInfoGenerator(recipientInfo(recipient));
         }
         OutputAEADEncryptor encryptor = JdkGcmContentEncryptor.create(contentEncryption.oid(), contentEncryption.keyBits(), RANDOM);
-        return generator.generate(new CMSProcessableByteArray(content), encryptor).getEncoded();
+        return generator.generate(new CMSProcessableByteArray(content), encryptor).toASN1Structure().getEncoded(ASN1Encoding.DER);
     }
 
     private RecipientInfoGenerator recipientInfo(X509Certificate recipient) throws GeneralSecurityException {

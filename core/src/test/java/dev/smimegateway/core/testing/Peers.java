@@ -47,6 +47,7 @@ public final class Peers {
     public static final class GpgSm {
         private final Path work;
         private final Map<String, String> environment;
+        private String lastOutput = "";
 
         public GpgSm(Path work, X509Certificate ca, TestPki.Issued recipient) throws Exception {
             this.work = work;
@@ -99,7 +100,13 @@ public final class Peers {
             Files.write(work.resolve("gpgsm.enc"), cms);
             Files.deleteIfExists(work.resolve("gpgsm.dec"));
             Result result = gpgsm("--pinentry-mode", "loopback", "--passphrase-fd", "0", "--output", "gpgsm.dec", "--decrypt", "gpgsm.enc");
+            lastOutput = result.output();
             return result.exitCode() == 0 && result.output().contains("DECRYPTION_OKAY") ? Files.readAllBytes(work.resolve("gpgsm.dec")) : null;
+        }
+
+        /** What gpgsm printed on its last decryption, for failure messages. */
+        public String lastOutput() {
+            return lastOutput;
         }
 
         public void close() throws Exception {
