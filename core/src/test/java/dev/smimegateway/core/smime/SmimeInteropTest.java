@@ -90,6 +90,28 @@ class SmimeInteropTest {
     }
 
     @Test
+    void signerInfoCarriesTheRfc8551AttributesAndTheChainWithoutItsRoot() throws Exception {
+        SmimeSigner signer = new SmimeSigner(RSA.privateKey(), RSA.chain(), DigestAlgorithm.SHA256, false);
+        MimeMessage signed = signer.sign(message(), SignMode.OPAQUE);
+
+        org.bouncycastle.cms.CMSSignedData cms = new org.bouncycastle.cms.CMSSignedData(signed.getInputStream());
+        org.bouncycastle.cms.SignerInformation info = cms.getSignerInfos().getSigners().iterator().next();
+        org.bouncycastle.asn1.cms.AttributeTable attributes = info.getSignedAttributes();
+
+        assertThat(attributes.get(org.bouncycastle.asn1.cms.CMSAttributes.contentType)).isNotNull();
+        assertThat(attributes.get(org.bouncycastle.asn1.cms.CMSAttributes.messageDigest)).isNotNull();
+        assertThat(attributes.get(org.bouncycastle.asn1.cms.CMSAttributes.signingTime)).isNotNull();
+        assertThat(attributes.get(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_smimeCapabilities)).isNotNull();
+        assertThat(attributes.get(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.id_aa_signingCertificateV2)).isNotNull();
+        org.bouncycastle.asn1.smime.SMIMECapabilities capabilities = org.bouncycastle.asn1.smime.SMIMECapabilities.getInstance(
+            attributes.get(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_smimeCapabilities).getAttrValues().getObjectAt(0));
+        assertThat(capabilities.getCapabilities(null).get(0).toString()).contains("2.16.840.1.101.3.4.1.46");
+        assertThat(info.getDigestAlgOID()).isEqualTo("2.16.840.1.101.3.4.2.1");
+        assertThat(cms.getCertificates().getMatches(null)).hasSize(1)
+            .allSatisfy(holder -> assertThat(holder.getSubject().toString()).contains("Alice RSA"));
+    }
+
+    @Test
     void signedMessageKeepsOuterHeadersAndIsSevenBitClean() throws Exception {
         SmimeSigner signer = new SmimeSigner(RSA.privateKey(), RSA.chain(), DigestAlgorithm.SHA256, false);
 
