@@ -73,6 +73,87 @@ public final class MimeEntities {
         return parse(out.toByteArray());
     }
 
+    /**
+     * Like {@link #replaceContent}, for an entity that may carry protected header fields (RFC 9788,
+     * {@code hp="cipher"} on its Content-Type): those replace the outer fields of the same name, and
+     * its {@code HP-Outer} fields are dropped. Without {@code hp}, header fields inside the entity
+     * other than Content-* are ignored, as before RFC 9788.
+     */
+    public static MimeMessage replaceContentRestoringHeaders(MimeMessage original, byte[] entity) throws MessagingException, IOException {
+        byte[] canonical = toCrlf(entity);
+        int bodyStart = headerEnd(canonical);
+        java.util.List<String> innerFields = unfoldedFields(new String(canonical, 0, bodyStart, StandardCharsets.ISO_8859_1));
+        boolean protectedHeaders = innerFields.stream().anyMatch(field -> fieldName(field).equals("content-type")
+            && field.toLowerCase(Locale.ROOT).matches("(?s).*;\\s*hp\\s*=.*"));
+        java.util.Set<String> replaced = new java.util.HashSet<>();
+        ByteArrayOutputStream innerHeaders = new ByteArrayOutputStream();
+        ByteArrayOutputStream contentHeaders = new ByteArrayOutputStream();
+        for (String field : innerFields) {
+            String name = fieldName(field);
+            if (name.startsWith("content-")) {
+                contentHeaders.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
+            } else if (protectedHeaders && !name.equals("hp-outer")) {
+                replaced.add(name);
+                innerHeaders.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }
+        byte[] raw = write(original);
+        int outerBodyStart = headerEnd(raw);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + canonical.length);
+        for (String field : unfoldedFields(new String(raw, 0, outerBodyStart, StandardCharsets.ISO_8859_1))) {
+            String name = fieldName(field);
+            if (!name.startsWith("content-") && !name.equals("mime-version") && !replaced.contains(name)) {
+                out.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
+            }
+        }
+        out.writeBytes(innerHeaders.toByteArray());
+        out.writeBytes("MIME-Version: 1.0\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(contentHeaders.toByteArray());
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(canonical, bodyStart, canonical.length - bodyStart);
+        return parse(out.toByteArray());
+    }
+
+    /**
+     * The exact bytes of the first body part of a multipart body (between the first delimiter line
+     * and the CRLF before the next), with line ends made CRLF: what a detached signature covers.
+     */
+    public static byte[] firstPartBytes(byte[] rawMessage, String boundary) {
+        byte[] raw = toCrlf(rawMessage);
+        String text = new String(raw, StandardCharsets.ISO_8859_1);
+        String delimiter = "--" + boundary;
+        int start = -1;
+        int from = headerEnd(raw);
+        while (true) {
+            int at = text.indexOf(delimiter, from);
+            if (at < 0) {
+                throw new IllegalArgumentException("no part delimited by " + delimiter);
+            }
+            boolean lineStart = at == 0 || text.charAt(at - 1) == '\n';
+            if (lineStart && start < 0) {
+                int lineEnd = text.indexOf("\r\n", at);
+                if (lineEnd < 0) {
+                    throw new IllegalArgumentException("truncated multipart");
+                }
+                start = lineEnd + 2;
+                from = start;
+                continue;
+            }
+            if (lineStart && start >= 0) {
+                int end = at - 2;
+                if (end < start) {
+                    throw new IllegalArgumentException("empty signed part");
+                }
+                return java.util.Arrays.copyOfRange(raw, start, end);
+            }
+            from = at + delimiter.length();
+        }
+    }
+
+    private static String fieldName(String field) {
+        return field.substring(0, Math.max(0, field.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
+    }
+
     /** Line endings made CRLF; a lone CR or LF becomes CRLF. */
     public static byte[] toCrlf(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + bytes.length / 40);

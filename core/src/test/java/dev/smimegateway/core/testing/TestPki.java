@@ -79,6 +79,11 @@ public final class TestPki {
         }
     }
 
+    /** A "CA" whose key and certificate are those of an issued certificate, e.g. a leaf posing as a CA. */
+    public static TestPki fromIssuer(Issued issuer) {
+        return new TestPki(new KeyPair(issuer.certificate().getPublicKey(), issuer.privateKey()), issuer.certificate());
+    }
+
     public X509Certificate caCertificate() {
         return caCertificate;
     }

@@ -1,0 +1,172 @@
+package dev.smimegateway.core.smime;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.Optional;
+
+import javax.security.auth.x500.X500Principal;
+
+import org.bouncycastle.asn1.ASN1InputStream;
+import org.bouncycastle.asn1.cms.AuthEnvelopedData;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cms.CMSAuthEnvelopedData;
+import org.bouncycastle.cms.CMSEnvelopedData;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.KeyAgreeRecipientId;
+import org.bouncycastle.cms.KeyAgreeRecipientInformation;
+import org.bouncycastle.cms.KeyTransRecipientId;
+import org.bouncycastle.cms.Recipient;
+import org.bouncycastle.cms.RecipientId;
+import org.bouncycastle.cms.RecipientInformation;
+import org.bouncycastle.cms.jcajce.JceKeyAgreeEnvelopedRecipient;
+import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
+import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * Decrypts an S/MIME message whose root entity is EnvelopedData (AES-CBC) or AuthEnvelopedData
+ * (AES-GCM), with whichever stored private key matches one of its RecipientInfos (issuer and serial,
+ * or subjectKeyIdentifier; old keys included). AuthEnvelopedData releases no plaintext unless its
+ * tag verifies. The decrypted entity replaces the body; outer headers stay, and RFC 9788 protected
+ * headers, when present, are restored.
+ */
+public final class SmimeDecryptor {
+    private static final Provider KEY_AGREEMENT_PROVIDER = new BouncyCastleProvider();
+
+    /** Where decryption keys come from (the key store, in the gateway). */
+    public interface KeyLookup {
+        Optional<KeyAndCertificate> byIssuerAndSerial(X500Principal issuer, BigInteger serial);
+
+        Optional<KeyAndCertificate> bySubjectKeyIdentifier(byte[] subjectKeyIdentifier);
+    }
+
+    public record KeyAndCertificate(String owner, PrivateKey privateKey, X509Certificate certificate) {
+    }
+
+    public record Decrypted(MimeMessage message, String algorithm, String keyOwner, boolean authenticated) {
+    }
+
+    private final KeyLookup keys;
+    private final int maxBytes;
+
+    public SmimeDecryptor(KeyLookup keys, int maxBytes) {
+        this.keys = keys;
+        this.maxBytes = maxBytes;
+    }
+
+    public Decrypted decrypt(MimeMessage message) throws SmimeException {
+        byte[] der;
+        try {
+            der = Limits.readDecoded(message, maxBytes);
+        } catch (MessagingException | IOException e) {
+            throw new SmimeException("the encrypted body cannot be decoded: " + e.getMessage(), e);
+        }
+        ContentInfo contentInfo = Limits.parseContentInfo(der);
+        try {
+            if (CMSObjectIdentifiers.envelopedData.equals(contentInfo.getContentType())) {
+                CMSEnvelopedData enveloped = new CMSEnvelopedData(contentInfo);
+                return open(message, enveloped.getRecipientInfos().getRecipients(), enveloped.getContentEncryptionAlgorithm().getAlgorithm().getId(),
+                    false);
+            }
+            if (CMSObjectIdentifiers.authEnvelopedData.equals(contentInfo.getContentType())) {
+                CMSAuthEnvelopedData enveloped = new CMSAuthEnvelopedData(contentInfo);
+                String algorithm = AuthEnvelopedData.getInstance(contentInfo.getContent()).getAuthEncryptedContentInfo()
+                    .getContentEncryptionAlgorithm().getAlgorithm().getId();
+                return open(message, enveloped.getRecipientInfos().getRecipients(), algorithm, true);
+            }
+        } catch (CMSException | RuntimeException e) {
+            throw new SmimeException("malformed encrypted data: " + e.getMessage(), e);
+        }
+        throw new SmimeException("not encrypted data (CMS content type " + contentInfo.getContentType().getId() + ")");
+    }
+
+    private Decrypted open(MimeMessage message, Collection<RecipientInformation> recipients, String algorithm, boolean authenticated)
+        throws SmimeException {
+        for (RecipientInformation recipient : recipients) {
+            Optional<KeyAndCertificate> key = keyFor(recipient.getRID());
+            if (key.isEmpty()) {
+                continue;
+            }
+            byte[] plaintext;
+            try {
+                plaintext = recipient.getContent(recipientFor(recipient, key.get().privateKey(), authenticated));
+            } catch (LinkageError e) {
+                throw new SmimeException("ECDH with AES-GCM needs Bouncy Castle 1.71 or newer (James 3.9); this server's is older", e);
+            } catch (CMSException | RuntimeException e) {
+                throw new SmimeException((authenticated ? "authenticated decryption failed (altered or corrupt message): "
+                    : "decryption failed: ") + e.getMessage(), e);
+            }
+            try {
+                return new Decrypted(MimeEntities.replaceContentRestoringHeaders(message, plaintext), algorithmName(algorithm),
+                    key.get().owner(), authenticated);
+            } catch (MessagingException | IOException e) {
+                throw new SmimeException("the decrypted content is not MIME: " + e.getMessage(), e);
+            }
+        }
+        throw new SmimeException("no stored private key matches any of the " + recipients.size() + " recipients of the message");
+    }
+
+    private static Recipient recipientFor(RecipientInformation recipient, PrivateKey key, boolean authenticated) {
+        if (recipient instanceof KeyAgreeRecipientInformation) {
+            return authenticated
+                ? EcdhAuthEnvelopedRecipients.create(key, KEY_AGREEMENT_PROVIDER)
+                : new JceKeyAgreeEnvelopedRecipient(key).setProvider(KEY_AGREEMENT_PROVIDER);
+        }
+        return authenticated ? new JceKeyTransAuthEnvelopedRecipient(key) : new JceKeyTransEnvelopedRecipient(key);
+    }
+
+    private Optional<KeyAndCertificate> keyFor(RecipientId id) {
+        X500Name issuer = null;
+        BigInteger serial = null;
+        byte[] ski = null;
+        if (id instanceof KeyTransRecipientId) {
+            issuer = ((KeyTransRecipientId) id).getIssuer();
+            serial = ((KeyTransRecipientId) id).getSerialNumber();
+            ski = ((KeyTransRecipientId) id).getSubjectKeyIdentifier();
+        } else if (id instanceof KeyAgreeRecipientId) {
+            issuer = ((KeyAgreeRecipientId) id).getIssuer();
+            serial = ((KeyAgreeRecipientId) id).getSerialNumber();
+            ski = ((KeyAgreeRecipientId) id).getSubjectKeyIdentifier();
+        }
+        if (issuer != null && serial != null) {
+            try {
+                Optional<KeyAndCertificate> found = keys.byIssuerAndSerial(new X500Principal(issuer.getEncoded()), serial);
+                if (found.isPresent()) {
+                    return found;
+                }
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+        return ski == null ? Optional.empty() : keys.bySubjectKeyIdentifier(ski);
+    }
+
+    private static String algorithmName(String oid) {
+        switch (oid) {
+            case "2.16.840.1.101.3.4.1.2":
+                return "aes128-cbc";
+            case "2.16.840.1.101.3.4.1.22":
+                return "aes192-cbc";
+            case "2.16.840.1.101.3.4.1.42":
+                return "aes256-cbc";
+            case "2.16.840.1.101.3.4.1.6":
+                return "aes128-gcm";
+            case "2.16.840.1.101.3.4.1.46":
+                return "aes256-gcm";
+            case "1.2.840.113549.3.7":
+                return "des-ede3-cbc";
+            default:
+                return oid;
+        }
+    }
+
+}
