@@ -40,6 +40,7 @@ import jakarta.mail.internet.MimeMessage;
  * headers, when present, are restored.
  */
 public final class SmimeDecryptor {
+    /** ECDH's KDF and AES-GCM's parameter lookup, which the JDK lacks; RSA and AES-CBC stay in the JDK. */
     private static final Provider KEY_AGREEMENT_PROVIDER = new BouncyCastleProvider();
 
     /** Where decryption keys come from (the key store, in the gateway). */
@@ -121,7 +122,10 @@ public final class SmimeDecryptor {
                 ? EcdhAuthEnvelopedRecipients.create(key, KEY_AGREEMENT_PROVIDER)
                 : new JceKeyAgreeEnvelopedRecipient(key).setProvider(KEY_AGREEMENT_PROVIDER);
         }
-        return authenticated ? new JceKeyTransAuthEnvelopedRecipient(key) : new JceKeyTransEnvelopedRecipient(key);
+        // AES-GCM content decryption runs in Bouncy Castle: the JDK cannot look GCM parameters up by OID.
+        return authenticated
+            ? new JceKeyTransAuthEnvelopedRecipient(key).setContentProvider(KEY_AGREEMENT_PROVIDER)
+            : new JceKeyTransEnvelopedRecipient(key);
     }
 
     private Optional<KeyAndCertificate> keyFor(RecipientId id) {
