@@ -154,6 +154,28 @@ public final class MimeEntities {
         return field.substring(0, Math.max(0, field.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The message without any header field of the given names (compared ignoring case), and with the
+     * given field prepended when not null. The rest of the bytes are kept.
+     */
+    public static MimeMessage rewriteHeaders(MimeMessage message, java.util.Set<String> removedNames, String addedField)
+        throws MessagingException, IOException {
+        byte[] raw = write(message);
+        int bodyStart = headerEnd(raw);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + 200);
+        if (addedField != null) {
+            out.writeBytes((addedField + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        for (String field : unfoldedFields(new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1))) {
+            if (!removedNames.contains(fieldName(field))) {
+                out.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
+            }
+        }
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(raw, bodyStart, raw.length - bodyStart);
+        return parse(out.toByteArray());
+    }
+
     /** Line endings made CRLF; a lone CR or LF becomes CRLF. */
     public static byte[] toCrlf(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + bytes.length / 40);

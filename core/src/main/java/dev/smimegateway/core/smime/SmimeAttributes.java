@@ -16,6 +16,36 @@ public final class SmimeAttributes {
     /** String: why an outgoing S/MIME operation was not done (kept on mail passed on unsigned/unencrypted). */
     public static final String FAILURE = "smime.failure";
 
+    /** Boolean: the message reached the gateway signed (root entity, or under its encryption). */
+    public static final String RECEIVED_SIGNED = "smime.received.signed";
+    /** Boolean: the message reached the gateway encrypted. */
+    public static final String RECEIVED_ENCRYPTED = "smime.received.encrypted";
+    /** Boolean: SMimeDecrypt decrypted the message. */
+    public static final String DECRYPTED = "smime.decrypted";
+    /** String: the content encryption of the decrypted message, e.g. {@code aes256-cbc}. */
+    public static final String DECRYPTION_ALGORITHM = "smime.decryption.algorithm";
+    /** String: the identity whose key decrypted the message. */
+    public static final String DECRYPTION_IDENTITY = "smime.decryption.identity";
+    /** String: why the message could not be decrypted. */
+    public static final String DECRYPTION_FAILURE = "smime.decryption.failure";
+    /** Boolean: SMimeVerify verified the signature (all checks passed). */
+    public static final String VERIFIED = "smime.verified";
+    /** String: verified, not-verified or not-signed. */
+    public static final String VERIFICATION_STATUS = "smime.verification.status";
+    /** String: a {@code VerificationFailure} name, when not verified. */
+    public static final String VERIFICATION_FAILURE = "smime.verification.failure";
+    /** String: the failure in words. */
+    public static final String VERIFICATION_DETAIL = "smime.verification.detail";
+    /** Strings describing the signer's certificate. */
+    public static final String SIGNER_ADDRESS = "smime.signer.address";
+    public static final String SIGNER_SUBJECT = "smime.signer.subject";
+    public static final String SIGNER_ISSUER = "smime.signer.issuer";
+    public static final String SIGNER_SERIAL = "smime.signer.serial";
+    public static final String SIGNATURE_ALGORITHM = "smime.signature.algorithm";
+
+    /** The header SMimeVerify writes; any copy arriving from outside is removed first, so it cannot be forged. */
+    public static final String STATUS_HEADER = "X-Smime-Gateway-Status";
+
     private SmimeAttributes() {
     }
 }
