@@ -151,16 +151,22 @@ public class SMimeDecrypt extends GenericMailet {
     }
 
     /** An outer signature whose content is (at some depth) encrypted: a triple-wrapped message. */
-    private boolean wrapsEncryption(MimeMessage signed, int depth) {
+    private boolean wrapsEncryption(MimeMessage signed, int depth) throws SmimeException {
         if (depth >= maxDepth) {
+            throw new SmimeException("more than " + maxDepth + " nested S/MIME layers");
+        }
+        MimeMessage inner;
+        try {
+            inner = MimeEntities.replaceContent(signed, new SmimeVerifier(List.of(), java.time.Clock.systemUTC(), maxBytes)
+                .signedContent(signed));
+        } catch (SmimeException | MessagingException | IOException | RuntimeException e) {
+            // An unreadable signature hides no encryption we could reach; SMimeVerify reports it.
             return false;
         }
         try {
-            MimeMessage inner = MimeEntities.replaceContent(signed,
-                new SmimeVerifier(List.of(), java.time.Clock.systemUTC(), maxBytes).signedContent(signed));
             SmimeLayer layer = SmimeLayer.of(inner);
             return layer.isEncrypted() || layer.isSigned() && wrapsEncryption(inner, depth + 1);
-        } catch (SmimeException | MessagingException | IOException | RuntimeException e) {
+        } catch (MessagingException e) {
             return false;
         }
     }
