@@ -107,6 +107,26 @@ public final class Peers {
             return result.exitCode() == 0 && result.output().contains("DECRYPTION_OKAY") ? Files.readAllBytes(work.resolve("gpgsm.dec")) : null;
         }
 
+        /** A signature by the imported key over the content: detached (content not included) or opaque. */
+        public byte[] sign(byte[] content, boolean detached) throws Exception {
+            Files.write(work.resolve("gpgsm-content"), content);
+            Files.deleteIfExists(work.resolve("gpgsm-signed"));
+            check(gpgsm("--pinentry-mode", "loopback", "--passphrase-fd", "0", "--output", "gpgsm-signed",
+                detached ? "--detach-sign" : "--sign", "gpgsm-content"));
+            return Files.readAllBytes(work.resolve("gpgsm-signed"));
+        }
+
+        /** The content encrypted by gpgsm to the given certificate (imported first). */
+        public byte[] encrypt(byte[] content, X509Certificate recipient) throws Exception {
+            new OpenSsl(work).writePem("gpgsm-to.pem", recipient);
+            check(gpgsm("--import", "gpgsm-to.pem"));
+            Files.write(work.resolve("gpgsm-plain"), content);
+            Files.deleteIfExists(work.resolve("gpgsm-encrypted"));
+            String address = dev.smimegateway.core.certificate.CertificateFacts.of(recipient).emailAddresses().iterator().next();
+            check(gpgsm("--output", "gpgsm-encrypted", "--recipient", address, "--encrypt", "gpgsm-plain"));
+            return Files.readAllBytes(work.resolve("gpgsm-encrypted"));
+        }
+
         /** What gpgsm printed on its last decryption, for failure messages. */
         public String lastOutput() {
             return lastOutput;
@@ -151,6 +171,27 @@ public final class Peers {
                 result = run(work, Map.of(), "cmsutil", "-D", "-i", "nss.sig", "-c", "nss.data", "-d", database, "-u", "4", "-n", "-h", "1");
             }
             return result.output().contains("signer0.status=GoodSignature");
+        }
+
+        /** A signature by the imported key over the content: detached (-T) or opaque, with signing time and capabilities. */
+        public byte[] sign(byte[] content, boolean detached) throws Exception {
+            Files.write(work.resolve("nss-content"), content);
+            List<String> command = new java.util.ArrayList<>(List.of("cmsutil", "-S", "-N", "recipient", "-i", "nss-content",
+                "-o", "nss-signed", "-d", database, "-p", "", "-G", "-P"));
+            if (detached) {
+                command.add("-T");
+            }
+            check(run(work, Map.of(), command.toArray(String[]::new)));
+            return Files.readAllBytes(work.resolve("nss-signed"));
+        }
+
+        /** The content encrypted by NSS to the given certificate (added to the database first). */
+        public byte[] encrypt(byte[] content, X509Certificate recipient) throws Exception {
+            new OpenSsl(work).writePem("nss-to.pem", recipient);
+            run(work, Map.of(), "certutil", "-A", "-n", "to", "-t", ",,", "-i", "nss-to.pem", "-d", database);
+            Files.write(work.resolve("nss-plain"), content);
+            check(run(work, Map.of(), "cmsutil", "-E", "-r", "to", "-i", "nss-plain", "-o", "nss-encrypted", "-d", database));
+            return Files.readAllBytes(work.resolve("nss-encrypted"));
         }
 
         /** The decrypted content, or null when cmsutil cannot decrypt. */
