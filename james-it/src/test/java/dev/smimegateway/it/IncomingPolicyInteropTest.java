@@ -74,6 +74,9 @@ class IncomingPolicyInteropTest {
             ObjectMapper json = new ObjectMapper();
             await().atMost(Duration.ofSeconds(30)).until(() -> json.readTree(james.get(QUARANTINE).body()).size() == 1);
             assertThat(MailClient.messageCount(james.imapPort(), "alice@example.com", "pw")).isEqualTo(1);
+            String key = json.readTree(james.get(QUARANTINE).body()).get(0).asText();
+            String details = james.get(QUARANTINE + "/" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "?additionalFields=attributes").body();
+            assertThat(details).contains("smime.verification.failure").contains("UNTRUSTED");
         }
     }
 }

@@ -222,8 +222,10 @@ public final class SmimeVerifier {
         }
     }
 
-    private static boolean revoked(X509Certificate certificate, List<X509Certificate> carried, CMSSignedData cms) {
+    /** True when a CRL carried in the message, signed by the certificate's issuer (carried or a trust anchor), lists it. */
+    private boolean revoked(X509Certificate certificate, List<X509Certificate> carried, CMSSignedData cms) {
         List<X509Certificate> issuers = new ArrayList<>(carried);
+        issuers.addAll(anchorCertificates);
         for (Object holder : cms.getCRLs().getMatches(null)) {
             try {
                 X509CRL crl = new JcaX509CRLConverter().getCRL((X509CRLHolder) holder);

@@ -78,6 +78,38 @@ class SmimeVerifierTest {
     }
 
     @Test
+    void verifiesEd25519Signatures() throws Exception {
+        TestPki.Issued ed = PKI.leaf("Alice Ed").email("alice@example.com").ed25519().issue();
+
+        assertThat(verifier().verify(signedBy(ed, SignMode.DETACHED)).verified()).isTrue();
+    }
+
+    @Test
+    void aCrlCarriedInTheMessageRevokesTheSigner() throws Exception {
+        org.bouncycastle.cms.CMSSignedDataGenerator generator = new org.bouncycastle.cms.CMSSignedDataGenerator();
+        generator.addSignerInfoGenerator(new org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoGeneratorBuilder()
+            .build("SHA256withRSA", ALICE.privateKey(), ALICE.certificate()));
+        generator.addCertificates(new org.bouncycastle.cert.jcajce.JcaCertStore(List.of(ALICE.certificate())));
+        generator.addCRL(new org.bouncycastle.cert.jcajce.JcaX509CRLHolder(PKI.crlRevoking(ALICE.certificate())));
+        byte[] content = IncomingFixture.CONTENT.getBytes(StandardCharsets.US_ASCII);
+        byte[] der = generator.generate(new org.bouncycastle.cms.CMSProcessableByteArray(content), true).getEncoded();
+        MimeMessage revoked = parse("From: alice@example.com\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: application/x-pkcs7-mime; smime-type=signed-data; name=smime.p7m\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\n" + java.util.Base64.getMimeEncoder().encodeToString(der) + "\r\n");
+
+        assertThat(failure(revoked)).isEqualTo(VerificationFailure.REVOKED);
+    }
+
+    @Test
+    void tamperingWithTheSignedPartsHeadersIsABadSignature() throws Exception {
+        String signed = text(signedBy(ALICE, SignMode.DETACHED));
+        String tampered = signed.replaceFirst("Content-Type: text/plain; charset=us-ascii", "Content-Type: text/html; charset=us-ascii");
+        assertThat(tampered).isNotEqualTo(signed);
+
+        assertThat(failure(parse(tampered))).isEqualTo(VerificationFailure.BAD_SIGNATURE);
+    }
+
+    @Test
     void bodyTamperingIsABadSignature() throws Exception {
         String tampered = text(signedBy(ALICE, SignMode.DETACHED)).replace("100 EUR", "900 EUR");
 

@@ -84,6 +84,24 @@ public final class TestPki {
         return new TestPki(new KeyPair(issuer.certificate().getPublicKey(), issuer.privateKey()), issuer.certificate());
     }
 
+    /** A CRL of this CA revoking the given certificates. */
+    public java.security.cert.X509CRL crlRevoking(X509Certificate... revoked) {
+        try {
+            Instant now = Instant.now();
+            org.bouncycastle.cert.X509v2CRLBuilder builder = new org.bouncycastle.cert.X509v2CRLBuilder(
+                X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded()), Date.from(now.minus(Duration.ofHours(1))));
+            builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(7))));
+            for (X509Certificate certificate : revoked) {
+                builder.addCRLEntry(certificate.getSerialNumber(), Date.from(now.minus(Duration.ofMinutes(30))),
+                    org.bouncycastle.asn1.x509.CRLReason.keyCompromise);
+            }
+            return new org.bouncycastle.cert.jcajce.JcaX509CRLConverter()
+                .getCRL(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public X509Certificate caCertificate() {
         return caCertificate;
     }
