@@ -80,10 +80,7 @@ public final class SmimeEncryptor {
             }
             byte[] encrypted = contentEncryption.authenticated() ? authEnveloped(content, recipients) : enveloped(content, recipients);
             String smimeType = contentEncryption.authenticated() ? "authEnveloped-data" : "enveloped-data";
-            byte[] entity = ("Content-Type: application/pkcs7-mime; smime-type=" + smimeType + "; name=\"smime.p7m\"\r\n"
-                + "Content-Transfer-Encoding: base64\r\n"
-                + "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n"
-                + SmimeSigner.base64Lines(encrypted)).getBytes(StandardCharsets.US_ASCII);
+            byte[] entity = SmimeSigner.pkcs7MimeEntity(smimeType, encrypted);
             MimeMessage result = MimeEntities.replaceContent(message, entity);
             if (subjectPlaceholder.isPresent()) {
                 result = MimeEntities.parse(replaceSubject(MimeEntities.write(result), subjectPlaceholder.get()));

@@ -152,10 +152,15 @@ public final class SmimeSigner {
     }
 
     static byte[] opaqueEntity(byte[] signedData) {
-        return ("Content-Type: application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"\r\n"
+        return pkcs7MimeEntity("signed-data", signedData);
+    }
+
+    /** An {@code application/pkcs7-mime} entity of the given smime-type carrying the CMS (RFC 8551 section 3.2). */
+    static byte[] pkcs7MimeEntity(String smimeType, byte[] der) {
+        return ("Content-Type: application/pkcs7-mime; smime-type=" + smimeType + "; name=\"smime.p7m\"\r\n"
             + "Content-Transfer-Encoding: base64\r\n"
             + "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n"
-            + base64Lines(signedData)).getBytes(StandardCharsets.US_ASCII);
+            + base64Lines(der)).getBytes(StandardCharsets.US_ASCII);
     }
 
     static String base64Lines(byte[] der) {
