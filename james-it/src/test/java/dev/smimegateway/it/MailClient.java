@@ -41,7 +41,9 @@ final class MailClient {
             in.readLine();
             imap(out, in, "a1 LOGIN " + user + " " + password, "a1");
             String select = imap(out, in, "a2 SELECT INBOX", "a2");
-            imap(out, in, "a3 LOGOUT", "a3");
+            // LOGOUT is sent without waiting: the server may close before the tagged answer arrives.
+            out.write("a3 LOGOUT\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
             Matcher matcher = EXISTS.matcher(select);
             if (!matcher.find()) {
                 throw new IOException("no EXISTS in SELECT answer: " + select);

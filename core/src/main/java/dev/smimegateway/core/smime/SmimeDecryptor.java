@@ -42,6 +42,9 @@ import jakarta.mail.internet.MimeMessage;
 public final class SmimeDecryptor {
     /** ECDH's KDF and AES-GCM's parameter lookup, which the JDK lacks; RSA and AES-CBC stay in the JDK. */
     private static final Provider KEY_AGREEMENT_PROVIDER = new BouncyCastleProvider();
+    private static final String RSAES_OAEP = "1.2.840.113549.1.1.7";
+    /** AES-CBC stays on the JDK's AES instructions even when the key unwrap is Bouncy Castle's. */
+    private static final Provider CONTENT_PROVIDER = java.security.Security.getProvider("SunJCE");
 
     /** Where decryption keys come from (the key store, in the gateway). */
     public interface KeyLookup {
@@ -123,9 +126,22 @@ public final class SmimeDecryptor {
                 : new JceKeyAgreeEnvelopedRecipient(key).setProvider(KEY_AGREEMENT_PROVIDER);
         }
         // AES-GCM content decryption runs in Bouncy Castle: the JDK cannot look GCM parameters up by OID.
-        return authenticated
-            ? new JceKeyTransAuthEnvelopedRecipient(key).setContentProvider(KEY_AGREEMENT_PROVIDER)
-            : new JceKeyTransEnvelopedRecipient(key);
+        // RSA-OAEP key transport too: Bouncy Castle 1.70 (James 3.8) asks the JDK for OAEP by OID, which it lacks.
+        boolean oaep = RSAES_OAEP.equals(recipient.getKeyEncryptionAlgOID());
+        if (authenticated) {
+            JceKeyTransAuthEnvelopedRecipient transport = new JceKeyTransAuthEnvelopedRecipient(key);
+            transport.setContentProvider(KEY_AGREEMENT_PROVIDER);
+            if (oaep) {
+                transport.setProvider(KEY_AGREEMENT_PROVIDER);
+            }
+            return transport;
+        }
+        JceKeyTransEnvelopedRecipient transport = new JceKeyTransEnvelopedRecipient(key);
+        if (oaep) {
+            transport.setProvider(KEY_AGREEMENT_PROVIDER);
+            transport.setContentProvider(CONTENT_PROVIDER != null ? CONTENT_PROVIDER : KEY_AGREEMENT_PROVIDER);
+        }
+        return transport;
     }
 
     private Optional<KeyAndCertificate> keyFor(RecipientId id) {
