@@ -48,6 +48,17 @@ final class RealJamesServer implements AutoCloseable {
         return withPolicy(policy, "keystore.master.secret=" + TEST_MASTER_SECRET);
     }
 
+    /** conf-samples/gateway with a mailetcontainer.xml written by the test. */
+    static RealJamesServer withMailetContainer(String mailetContainerXml) {
+        RealJamesServer server = withPolicy("sign");
+        try {
+            Files.writeString(server.workDir.resolve("conf/mailetcontainer.xml"), mailetContainerXml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return server;
+    }
+
     /** conf-samples/gateway with the named policy, and {@code smime.properties} replaced by the given lines. */
     static RealJamesServer withPolicy(String policy, String... smimeProperties) {
         try {

@@ -52,7 +52,7 @@ public final class SmimeEncryptor {
     private static final Set<String> PROTECTED_HEADERS = Set.of("from", "to", "cc", "reply-to", "subject", "date",
         "message-id", "in-reply-to", "references");
 
-    /** Only for ECDH with a KDF, which the JDK lacks; the content cipher stays in the JDK. */
+    /** Only for ECDH with a KDF and for RSA-OAEP key wrapping; the content cipher stays in the JDK. */
     private static final Provider KEY_AGREEMENT_PROVIDER = new BouncyCastleProvider();
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -119,7 +119,9 @@ public final class SmimeEncryptor {
         if (kind == KeyKind.RSA) {
             if (keyTransport == KeyTransport.RSA_OAEP) {
                 OAEPParameterSpec oaep = new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
-                return new JceKeyTransRecipientInfoGenerator(recipient, new JceAsymmetricKeyWrapper(oaep, recipient.getPublicKey()));
+                // Bouncy Castle's provider wraps: Bouncy Castle 1.70 (James 3.8) asks the JDK for OAEP by OID, which it lacks.
+                return new JceKeyTransRecipientInfoGenerator(recipient,
+                    new JceAsymmetricKeyWrapper(oaep, recipient.getPublicKey()).setProvider(KEY_AGREEMENT_PROVIDER));
             }
             return new JceKeyTransRecipientInfoGenerator(recipient);
         }
