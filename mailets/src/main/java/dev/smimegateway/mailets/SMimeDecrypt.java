@@ -15,7 +15,6 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.smimegateway.core.smime.MimeEntities;
 import dev.smimegateway.core.smime.SmimeAttributes;
 import dev.smimegateway.core.smime.SmimeDecryptor;
 import dev.smimegateway.core.smime.SmimeException;
@@ -123,8 +122,7 @@ public class SMimeDecrypt extends GenericMailet {
                 throw new SmimeException("more than " + maxDepth + " nested S/MIME layers");
             }
             if (layer.isSigned()) {
-                current = MimeEntities.replaceContent(current, new SmimeVerifier(List.of(), java.time.Clock.systemUTC(), maxBytes)
-                    .signedContent(current));
+                current = SmimeVerifier.withoutSignature(current, maxBytes);
                 continue;
             }
             SmimeDecryptor.Decrypted result;
@@ -157,9 +155,8 @@ public class SMimeDecrypt extends GenericMailet {
         }
         MimeMessage inner;
         try {
-            inner = MimeEntities.replaceContent(signed, new SmimeVerifier(List.of(), java.time.Clock.systemUTC(), maxBytes)
-                .signedContent(signed));
-        } catch (SmimeException | MessagingException | IOException | RuntimeException e) {
+            inner = SmimeVerifier.withoutSignature(signed, maxBytes);
+        } catch (SmimeException | RuntimeException e) {
             // An unreadable signature hides no encryption we could reach; SMimeVerify reports it.
             return false;
         }

@@ -105,7 +105,7 @@ public class SMimeVerify extends GenericMailet {
                 VerificationResult result = verifier.verify(message);
                 status = record(mail, result);
                 if (result.verified() && removeSignature) {
-                    message = MimeEntities.replaceContent(message, verifier.signedContent(message));
+                    message = SmimeVerifier.withoutSignature(message, maxBytes);
                 }
             }
             mail.setMessage(MimeEntities.rewriteHeaders(message, OUR_HEADERS, SmimeAttributes.STATUS_HEADER + ": " + status));

@@ -149,16 +149,28 @@ public final class SmimeVerifier {
         return VerificationResult.verified(certificate, fromAddress(message).orElseThrow(), algorithm(signer));
     }
 
-    /** The signed content of the root entity, for "remove the signature". */
-    public byte[] signedContent(MimeMessage message) throws SmimeException {
-        return read(message).content();
+    /**
+     * The message with its root signature taken off: the signed content, under the message's own
+     * headers. Nothing is verified; this is for "remove the signature" and for reaching what an
+     * outer signature wraps.
+     */
+    public static MimeMessage withoutSignature(MimeMessage message, int maxBytes) throws SmimeException {
+        try {
+            return MimeEntities.replaceContent(message, read(message, maxBytes).content());
+        } catch (MessagingException | IOException e) {
+            throw new SmimeException("the signed content is not MIME: " + e.getMessage(), e);
+        }
     }
 
     private Signed read(MimeMessage message) throws SmimeException {
+        return read(message, maxBytes);
+    }
+
+    private static Signed read(MimeMessage message, int maxBytes) throws SmimeException {
         try {
             SmimeLayer layer = SmimeLayer.of(message);
             if (layer == SmimeLayer.SIGNED_DETACHED) {
-                return readDetached(message);
+                return readDetached(message, maxBytes);
             }
             byte[] der = Limits.readDecoded(message, maxBytes);
             ContentInfo info = Limits.parseContentInfo(der);
@@ -172,7 +184,7 @@ public final class SmimeVerifier {
         }
     }
 
-    private Signed readDetached(MimeMessage message) throws MessagingException, IOException, CMSException, SmimeException {
+    private static Signed readDetached(MimeMessage message, int maxBytes) throws MessagingException, IOException, CMSException, SmimeException {
         String boundary = new ContentType(message.getContentType()).getParameter("boundary");
         if (boundary == null) {
             throw new SmimeException("multipart/signed without boundary");
