@@ -228,6 +228,20 @@ class KeyAdministrationTest {
     }
 
     @Test
+    void managesRevocationLists() throws Exception {
+        byte[] crl = PKI.crlRevoking(PKI.leaf("Revoked").email("revoked@partner.example").issue().certificate()).getEncoded();
+
+        HttpResponse<String> imported = james.post("/smime/crls?action=import", "application/pkix-crl", crl);
+
+        assertThat(imported.statusCode()).isEqualTo(200);
+        assertThat(json(imported).get("imported").asInt()).isEqualTo(1);
+        JsonNode listed = json(james.get("/smime/crls"));
+        assertThat(listed.findValuesAsText("issuer")).contains("O=Test PKI,CN=James IT CA");
+        assertThat(james.delete("/smime/crls/" + CertificateFacts.sha256Hex(crl)).statusCode()).isEqualTo(204);
+        assertThat(james.post("/smime/crls?action=import", "application/pkix-crl", ascii("junk")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void managesTrustAnchors() throws Exception {
         TestPki root = TestPki.create("Anchor Root");
         String fingerprint = CertificateFacts.of(root.caCertificate()).fingerprint();

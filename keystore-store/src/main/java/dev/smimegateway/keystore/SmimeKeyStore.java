@@ -399,6 +399,79 @@ public final class SmimeKeyStore {
         LOGGER.info("Deleted trust anchor {}", normalised);
     }
 
+    // ---------------------------------------------------------------- revocation lists
+
+    /**
+     * Stores CRLs (PEM {@code X509 CRL} blocks or one DER CRL). Their signatures are checked when
+     * used, against the issuer of the certificate they would revoke; a newer CRL of an issuer does
+     * not delete older ones (a revocation stays a revocation).
+     *
+     * @return how many were new
+     */
+    public int importCrls(byte[] body) {
+        List<java.security.cert.X509CRL> crls = Pem.readCrls(body);
+        int added = 0;
+        for (java.security.cert.X509CRL crl : crls) {
+            String fingerprint;
+            try {
+                fingerprint = CertificateFacts.sha256Hex(crl.getEncoded());
+            } catch (java.security.cert.CRLException e) {
+                throw new InvalidRequestException("the CRL of " + crl.getIssuerX500Principal().getName() + " cannot be encoded");
+            }
+            boolean stored = database.inTransaction(connection -> {
+                if (singleString(connection, "SELECT fingerprint FROM smime_crl WHERE fingerprint = ?", fingerprint).isPresent()) {
+                    return false;
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO smime_crl (fingerprint, issuer, der, this_update, next_update, added_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    insert.setString(1, fingerprint);
+                    insert.setString(2, truncate(crl.getIssuerX500Principal().getName(), 4000));
+                    insert.setBytes(3, crl.getEncoded());
+                    insert.setTimestamp(4, Timestamp.from(crl.getThisUpdate().toInstant()));
+                    insert.setTimestamp(5, crl.getNextUpdate() == null ? null : Timestamp.from(crl.getNextUpdate().toInstant()));
+                    insert.setTimestamp(6, Timestamp.from(clock.instant()));
+                    insert.executeUpdate();
+                } catch (java.security.cert.CRLException e) {
+                    throw new InvalidRequestException("the CRL cannot be encoded: " + e.getMessage());
+                }
+                return true;
+            });
+            if (stored) {
+                added++;
+                LOGGER.info("Imported the CRL of {} ({} revoked certificates)", crl.getIssuerX500Principal().getName(),
+                    crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size());
+            }
+        }
+        return added;
+    }
+
+    /** Every stored CRL. */
+    public List<java.security.cert.X509CRL> listCrls() {
+        return database.inTransaction(connection -> {
+            List<java.security.cert.X509CRL> result = new ArrayList<>();
+            try (PreparedStatement query = connection.prepareStatement("SELECT der FROM smime_crl ORDER BY issuer, this_update");
+                 ResultSet rows = query.executeQuery()) {
+                java.security.cert.CertificateFactory factory = java.security.cert.CertificateFactory.getInstance("X.509");
+                while (rows.next()) {
+                    result.add((java.security.cert.X509CRL) factory.generateCRL(new ByteArrayInputStream(rows.getBytes(1))));
+                }
+            } catch (GeneralSecurityException e) {
+                throw new KeyStoreFailureException("a stored CRL is corrupt: " + e.getMessage(), e);
+            }
+            return result;
+        });
+    }
+
+    public void deleteCrl(String fingerprint) {
+        String normalised = normaliseFingerprint(fingerprint);
+        database.inTransaction(connection -> {
+            if (update(connection, "DELETE FROM smime_crl WHERE fingerprint = ?", normalised) == 0) {
+                throw new EntryNotFoundException("no CRL with fingerprint " + normalised);
+            }
+            return null;
+        });
+    }
+
     // ---------------------------------------------------------------- internals: identities
 
     private void checkIdentityChain(List<CertificateFacts> chain) {

@@ -64,6 +64,21 @@ class TrustAnchorStoreTest {
     }
 
     @Test
+    void importsListsAndDeletesCrlsOnce() throws Exception {
+        java.security.cert.X509CRL crl = FIRST.crlRevoking(FIRST.leaf("Gone").email("gone@example.com").issue().certificate());
+        String pem = "-----BEGIN X509 CRL-----\n" + java.util.Base64.getMimeEncoder().encodeToString(crl.getEncoded())
+            + "\n-----END X509 CRL-----\n";
+
+        assertThat(store.importCrls(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo(1);
+        assertThat(store.importCrls(crl.getEncoded())).isZero();
+        assertThat(store.listCrls()).containsExactly(crl);
+        store.deleteCrl(CertificateFacts.sha256Hex(crl.getEncoded()));
+        assertThat(store.listCrls()).isEmpty();
+        assertThatThrownBy(() -> store.importCrls("nothing".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+            .isInstanceOf(CertificateRejectedException.class).hasMessageContaining("no CRL found");
+    }
+
+    @Test
     void refusesTextWithoutAnyCertificate() {
         assertThatThrownBy(() -> store.importTrustAnchors("just words"))
             .isInstanceOf(CertificateRejectedException.class)

@@ -101,7 +101,7 @@ public class SMimeVerify extends GenericMailet {
                 MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
                 List<X509Certificate> anchors = keyStore.listTrustAnchors().stream()
                     .map(anchor -> anchor.certificate().certificate()).collect(Collectors.toList());
-                SmimeVerifier verifier = new SmimeVerifier(anchors, clock, maxBytes);
+                SmimeVerifier verifier = new SmimeVerifier(anchors, keyStore.listCrls(), clock, maxBytes);
                 VerificationResult result = verifier.verify(message);
                 status = record(mail, result);
                 if (result.verified() && removeSignature) {

@@ -220,6 +220,15 @@ class IncomingMailetsTest {
     }
 
     @Test
+    void aCrlImportedByTheAdministratorRevokesTheSigner() throws Exception {
+        store.importCrls(PKI.crlRevoking(ALICE.certificate()).getEncoded());
+
+        Mail mail = process(signed(plain(), SignMode.DETACHED));
+
+        assertThat(attribute(mail, "smime.verification.failure")).isEqualTo("REVOKED");
+    }
+
+    @Test
     void deepNestingIsAnErrorAndManySignaturesAreNoCrash() throws Exception {
         MimeMessage nested = encrypted(plain(), "aes256-cbc");
         for (int i = 0; i < 9; i++) {

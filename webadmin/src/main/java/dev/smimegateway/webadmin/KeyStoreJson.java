@@ -132,6 +132,20 @@ final class KeyStoreJson {
         return json;
     }
 
+    static Map<String, Object> crl(java.security.cert.X509CRL crl) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        try {
+            json.put("fingerprint", CertificateFacts.sha256Hex(crl.getEncoded()));
+        } catch (java.security.cert.CRLException e) {
+            json.put("fingerprint", "");
+        }
+        json.put("issuer", crl.getIssuerX500Principal().getName());
+        json.put("thisUpdate", crl.getThisUpdate().toInstant().toString());
+        json.put("nextUpdate", crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant().toString());
+        json.put("revokedCertificates", crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size());
+        return json;
+    }
+
     static Map<String, Object> certificate(CertificateFacts facts) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("subject", facts.subject());

@@ -49,6 +49,9 @@ import spark.Service;
  * POST   /smime/trust-anchors?action=import        import a CA list (PEM), per-certificate report  200
  * GET    /smime/trust-anchors/{sha256}             one anchor; ?format=pem
  * DELETE /smime/trust-anchors/{sha256}                                                             204
+ * GET    /smime/crls                               list imported CRLs
+ * POST   /smime/crls?action=import                 import CRLs (PEM X509 CRL blocks or DER)        200
+ * DELETE /smime/crls/{sha256}                                                                      204
  * </pre>
  * Bad input answers 400, an unknown name 404, an existing name or certificate 409, a body over
  * 16 MiB 413; nothing is stored on any of them. Servlet types are not used, so the class serves both
@@ -62,6 +65,7 @@ public class SmimeKeyStoreRoutes implements Routes {
     private static final String IDENTITIES = BASE_PATH + "/identities";
     private static final String CERTIFICATES = BASE_PATH + "/certificates";
     private static final String TRUST_ANCHORS = BASE_PATH + "/trust-anchors";
+    private static final String CRLS = BASE_PATH + "/crls";
     private static final String PEM_TYPE = "application/x-pem-file";
     private static final String JSON_TYPE = "application/json";
 
@@ -138,6 +142,17 @@ public class SmimeKeyStoreRoutes implements Routes {
         }));
         service.delete(TRUST_ANCHORS + "/:fingerprint", route((request, response) -> {
             store.deleteTrustAnchor(request.params(":fingerprint"));
+            return noContent(response);
+        }));
+
+        service.get(CRLS, route((request, response) -> json(response,
+            store.listCrls().stream().map(KeyStoreJson::crl).collect(Collectors.toList()))));
+        service.post(CRLS, route((request, response) -> {
+            requireAction(request, "import");
+            return json(response, java.util.Map.of("imported", store.importCrls(body(request))));
+        }));
+        service.delete(CRLS + "/:fingerprint", route((request, response) -> {
+            store.deleteCrl(request.params(":fingerprint"));
             return noContent(response);
         }));
     }

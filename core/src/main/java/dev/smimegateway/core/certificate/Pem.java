@@ -72,6 +72,37 @@ public final class Pem {
         return chain;
     }
 
+    /** Every X509 CRL block of the text (or one DER CRL), each parsed. */
+    public static List<java.security.cert.X509CRL> readCrls(byte[] body) {
+        List<java.security.cert.X509CRL> crls = new ArrayList<>();
+        try {
+            java.security.cert.CertificateFactory factory = java.security.cert.CertificateFactory.getInstance("X.509");
+            if (body.length > 0 && body[0] == 0x30) {
+                crls.add((java.security.cert.X509CRL) factory.generateCRL(new java.io.ByteArrayInputStream(body)));
+                return crls;
+            }
+            Matcher matcher = BLOCK.matcher(new String(body, StandardCharsets.US_ASCII));
+            int index = 0;
+            while (matcher.find()) {
+                if (!matcher.group(1).equals("X509 CRL")) {
+                    continue;
+                }
+                index++;
+                try {
+                    crls.add((java.security.cert.X509CRL) factory.generateCRL(new java.io.ByteArrayInputStream(decodeBase64(matcher.group(2)))));
+                } catch (java.security.cert.CRLException | RuntimeException e) {
+                    throw new CertificateRejectedException("CRL " + index + " of the PEM text is invalid: " + e.getMessage(), e);
+                }
+            }
+        } catch (java.security.cert.CertificateException | java.security.cert.CRLException e) {
+            throw new CertificateRejectedException("not a valid CRL: " + e.getMessage(), e);
+        }
+        if (crls.isEmpty()) {
+            throw new CertificateRejectedException("no CRL found (expected -----BEGIN X509 CRL----- or DER)");
+        }
+        return crls;
+    }
+
     public static String write(X509Certificate certificate) {
         return block("CERTIFICATE", CertificateFacts.of(certificate).der());
     }

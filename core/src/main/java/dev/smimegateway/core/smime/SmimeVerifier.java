@@ -66,12 +66,19 @@ public final class SmimeVerifier {
 
     private final Set<TrustAnchor> anchors;
     private final Set<X509Certificate> anchorCertificates;
+    private final List<X509CRL> knownCrls;
     private final Clock clock;
     private final int maxBytes;
 
     public SmimeVerifier(Collection<X509Certificate> trustAnchors, Clock clock, int maxBytes) {
+        this(trustAnchors, List.of(), clock, maxBytes);
+    }
+
+    /** @param knownCrls CRLs the administrator imported, consulted besides those carried in each message */
+    public SmimeVerifier(Collection<X509Certificate> trustAnchors, Collection<X509CRL> knownCrls, Clock clock, int maxBytes) {
         this.anchors = trustAnchors.stream().map(certificate -> new TrustAnchor(certificate, null)).collect(Collectors.toSet());
         this.anchorCertificates = Set.copyOf(trustAnchors);
+        this.knownCrls = List.copyOf(knownCrls);
         this.clock = clock;
         this.maxBytes = maxBytes;
     }
@@ -234,13 +241,23 @@ public final class SmimeVerifier {
         }
     }
 
-    /** True when a CRL carried in the message, signed by the certificate's issuer (carried or a trust anchor), lists it. */
+    /**
+     * True when a CRL — carried in the message or imported by the administrator — signed by the
+     * certificate's issuer (carried or a trust anchor) lists it.
+     */
     private boolean revoked(X509Certificate certificate, List<X509Certificate> carried, CMSSignedData cms) {
         List<X509Certificate> issuers = new ArrayList<>(carried);
         issuers.addAll(anchorCertificates);
+        List<X509CRL> crls = new ArrayList<>(knownCrls);
         for (Object holder : cms.getCRLs().getMatches(null)) {
             try {
-                X509CRL crl = new JcaX509CRLConverter().getCRL((X509CRLHolder) holder);
+                crls.add(new JcaX509CRLConverter().getCRL((X509CRLHolder) holder));
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // An unreadable CRL revokes nothing.
+            }
+        }
+        for (X509CRL crl : crls) {
+            try {
                 if (!crl.getIssuerX500Principal().equals(certificate.getIssuerX500Principal())) {
                     continue;
                 }
