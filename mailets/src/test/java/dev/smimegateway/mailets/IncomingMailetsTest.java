@@ -260,6 +260,23 @@ class IncomingMailetsTest {
     }
 
     @Test
+    void aFiftyMegabyteAttachmentGivesAClearResult() throws Exception {
+        byte[] attachment = new byte[50 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(attachment);
+        String big = "From: alice@partner.example\r\nTo: bob@example.com\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + Base64.getMimeEncoder().encodeToString(attachment) + "\r\n";
+        MimeMessage message = MimeEntities.parse(big.getBytes(StandardCharsets.US_ASCII));
+
+        Mail signedOnly = process(signed(message, SignMode.DETACHED));
+        Mail encrypted = process(encrypted(message, "aes256-cbc"));
+
+        assertThat(attribute(signedOnly, "smime.verified")).isEqualTo(true);
+        assertThat((String) attribute(encrypted, "smime.decryption.failure")).contains("larger than the limit of 52428800 bytes");
+        assertThat(encrypted.getMessage().getContentType()).contains("application/pkcs7-mime");
+    }
+
+    @Test
     void oversizedEncryptedMailIsRefusedByTheLimitAndKept() throws Exception {
         decrypt = new SMimeDecrypt(store);
         decrypt.init(FakeMailetConfig.builder().mailetName("SMimeDecrypt").setProperty("maxSizeMegabytes", "1")
