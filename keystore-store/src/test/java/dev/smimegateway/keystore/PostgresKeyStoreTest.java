@@ -1,0 +1,114 @@
+package dev.smimegateway.keystore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.testing.TestPki;
+
+/**
+ * The store's SQL on PostgreSQL, the shared database of a James cluster: migrations, every kind of
+ * entry, the look-ups, and the activation lock under concurrency. (Running several James servers on
+ * it is a later step.)
+ */
+class PostgresKeyStoreTest {
+    private static final TestPki PKI = TestPki.create("Postgres CA");
+    private static PrivatePostgres postgres;
+    private static SmimeKeyStore store;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = PrivatePostgres.start();
+        store = SmimeKeyStore.open(postgres.dataSource(), KeyStoreFixture.MASTER_SECRET.toCharArray(), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void migratesToTheLatestSchemaAndReopens() {
+        assertThat(store.schemaVersion()).isEqualTo(Database.latestSchemaVersion());
+        SmimeKeyStore again = SmimeKeyStore.open(postgres.dataSource(), KeyStoreFixture.MASTER_SECRET.toCharArray(), Clock.systemUTC());
+
+        assertThat(again.schemaVersion()).isEqualTo(Database.latestSchemaVersion());
+        assertThatThrownBy(() -> SmimeKeyStore.open(postgres.dataSource(), "a-different-master-secret".toCharArray(), Clock.systemUTC()))
+            .hasMessageContaining("master secret is not the one");
+    }
+
+    @Test
+    void identitiesSignDecryptAndRollOver() {
+        TestPki.Issued alice = PKI.leaf("Alice").email("alice@pg.example").issue();
+        store.importPkcs12("pg-alice", alice.pkcs12("pw"), "pw".toCharArray(), Optional.empty(), Optional.empty());
+        store.createSelfSigned("pg-alice-new", SelfSignedRequest.builder().commonName("Alice").email("alice@pg.example").build(),
+            Optional.empty());
+        store.createSelfSigned("pg-org", SelfSignedRequest.builder().commonName("Org").domain("pg.example").build(), Optional.empty());
+
+        assertThat(store.signingIdentityFor("alice@pg.example").orElseThrow().name()).isEqualTo("pg-alice");
+        store.activate("pg-alice-new");
+        assertThat(store.signingIdentityFor("ALICE@pg.example").orElseThrow().name()).isEqualTo("pg-alice-new");
+        assertThat(store.signingIdentityFor("carol@pg.example").orElseThrow().name()).isEqualTo("pg-org");
+        assertThat(store.decryptionKeyFor(alice.certificate().getIssuerX500Principal(), alice.certificate().getSerialNumber()))
+            .map(DecryptionKey::identityName).contains("pg-alice");
+        assertThat(store.decryptionKeyFor(CertificateFacts.of(alice.certificate()).subjectKeyIdentifier().orElseThrow()))
+            .map(DecryptionKey::identityName).contains("pg-alice");
+        assertThatThrownBy(() -> store.createSelfSigned("pg-org", SelfSignedRequest.builder().commonName("x").domain("pg.example").build(),
+            Optional.empty())).isInstanceOf(EntryExistsException.class);
+    }
+
+    @Test
+    void certificatesAnchorsAndCrls() throws Exception {
+        TestPki.Issued bob = PKI.leaf("Bob").email("bob@partner-pg.example").issue();
+        TestPki.Issued gateway = PKI.leaf("Gateway").domain("partner-pg.example").issue();
+        store.addCertificate("pg-bob", bob.pem().getBytes(StandardCharsets.US_ASCII));
+        store.addCertificate("pg-gateway", gateway.pem().getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(store.encryptionCertificatesFor("bob@partner-pg.example")).containsExactly(bob.certificate());
+        assertThat(store.encryptionCertificatesFor("dave@partner-pg.example")).containsExactly(gateway.certificate());
+        String export = store.exportCertificates();
+        store.deleteCertificate("pg-bob");
+        assertThat(store.importCertificates(export).count(ImportReport.Status.ACCEPTED)).isEqualTo(1);
+        assertThat(store.importTrustAnchors(TestPki.pem(PKI.caCertificate())).count(ImportReport.Status.ACCEPTED)).isEqualTo(1);
+        assertThat(store.importCrls(PKI.crlRevoking(bob.certificate()).getEncoded())).isEqualTo(1);
+        assertThat(store.listCrls()).hasSize(1);
+    }
+
+    @Test
+    void oneActiveIdentityUnderConcurrentActivation() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            store.createSelfSigned("pg-dave-" + i, SelfSignedRequest.builder().commonName("Dave " + i).email("dave@pg.example")
+                .signatureAlgorithm(SignatureAlgorithm.ECDSA_P256_SHA256).build(), Optional.empty());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<?>> work = new ArrayList<>();
+        for (int round = 0; round < 40; round++) {
+            String name = "pg-dave-" + (round % 4);
+            work.add(pool.submit(() -> store.activate(name)));
+            work.add(pool.submit(() -> assertThat(store.signingIdentityFor("dave@pg.example")).isPresent()));
+        }
+        for (Future<?> future : work) {
+            future.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        assertThat(store.listIdentities()).filteredOn(identity -> identity.name().startsWith("pg-dave-"))
+            .filteredOn(Identity::active).hasSize(1);
+    }
+}
