@@ -105,8 +105,14 @@ public class SMimeDecrypt extends GenericMailet {
         }
     }
 
+    /**
+     * Peels layers from the root: an outer signature is taken off only on the way to an encryption
+     * layer beneath it (triple wrap); what is returned is the message after its last decryption, so
+     * signatures that wrap no encryption stay for SMimeVerify.
+     */
     private MimeMessage unwrap(Mail mail, MimeMessage message) throws MessagingException, IOException, SmimeException {
         MimeMessage current = message;
+        MimeMessage result = message;
         boolean decrypted = false;
         for (int depth = 0; ; depth++) {
             SmimeLayer layer = SmimeLayer.of(current);
@@ -115,19 +121,24 @@ public class SMimeDecrypt extends GenericMailet {
             } else if (layer.isSigned()) {
                 MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
             }
-            if (!layer.isEncrypted() && layer != SmimeLayer.PKCS7_UNKNOWN && !(layer.isSigned() && wrapsEncryption(current, depth))) {
+            if (!layer.isSmime()) {
                 break;
             }
             if (depth >= maxDepth) {
                 throw new SmimeException("more than " + maxDepth + " nested S/MIME layers");
             }
             if (layer.isSigned()) {
-                current = SmimeVerifier.withoutSignature(current, maxBytes);
+                try {
+                    current = SmimeVerifier.withoutSignature(current, maxBytes);
+                } catch (SmimeException | RuntimeException e) {
+                    // An unreadable signature hides no encryption we could reach; SMimeVerify reports it.
+                    break;
+                }
                 continue;
             }
-            SmimeDecryptor.Decrypted result;
+            SmimeDecryptor.Decrypted decryption;
             try {
-                result = decryptor.decrypt(current);
+                decryption = decryptor.decrypt(current);
             } catch (SmimeException e) {
                 if (layer == SmimeLayer.PKCS7_UNKNOWN && e.getMessage().startsWith("not encrypted data")) {
                     MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
@@ -136,36 +147,17 @@ public class SMimeDecrypt extends GenericMailet {
                 throw e;
             }
             MailAttributes.set(mail, SmimeAttributes.RECEIVED_ENCRYPTED, true);
-            MailAttributes.set(mail, SmimeAttributes.DECRYPTION_ALGORITHM, result.algorithm());
-            MailAttributes.set(mail, SmimeAttributes.DECRYPTION_IDENTITY, result.keyOwner());
-            current = result.message();
+            MailAttributes.set(mail, SmimeAttributes.DECRYPTION_ALGORITHM, decryption.algorithm());
+            MailAttributes.set(mail, SmimeAttributes.DECRYPTION_IDENTITY, decryption.keyOwner());
+            current = decryption.message();
+            result = current;
             decrypted = true;
         }
         if (decrypted) {
             MailAttributes.set(mail, SmimeAttributes.DECRYPTED, true);
             LOGGER.debug("Decrypted mail {} from {}", mail.getName(), mail.getMaybeSender().asString());
         }
-        return current;
-    }
-
-    /** An outer signature whose content is (at some depth) encrypted: a triple-wrapped message. */
-    private boolean wrapsEncryption(MimeMessage signed, int depth) throws SmimeException {
-        if (depth >= maxDepth) {
-            throw new SmimeException("more than " + maxDepth + " nested S/MIME layers");
-        }
-        MimeMessage inner;
-        try {
-            inner = SmimeVerifier.withoutSignature(signed, maxBytes);
-        } catch (SmimeException | RuntimeException e) {
-            // An unreadable signature hides no encryption we could reach; SMimeVerify reports it.
-            return false;
-        }
-        try {
-            SmimeLayer layer = SmimeLayer.of(inner);
-            return layer.isEncrypted() || layer.isSigned() && wrapsEncryption(inner, depth + 1);
-        } catch (MessagingException e) {
-            return false;
-        }
+        return result;
     }
 
     /** The key store as the engine's key lookup. */
