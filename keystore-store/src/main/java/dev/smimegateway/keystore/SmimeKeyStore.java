@@ -177,9 +177,9 @@ public final class SmimeKeyStore {
         checkIdentityChain(chain);
         database.inTransaction(connection -> {
             lockIdentities(connection);
-            if (certificateOwner(connection, leaf.fingerprint()).isPresent()) {
-                throw new EntryExistsException("this certificate is already held by identity '"
-                    + certificateOwner(connection, leaf.fingerprint()).get() + "'");
+            Optional<String> owner = certificateOwner(connection, leaf.fingerprint());
+            if (owner.isPresent()) {
+                throw new EntryExistsException("this certificate is already held by identity '" + owner.get() + "'");
             }
             update(connection, "UPDATE smime_identity_certificate SET is_current = FALSE WHERE identity_name = ?", name);
             insertIdentityCertificate(connection, name, chain, true);

@@ -27,8 +27,8 @@ import org.bouncycastle.cms.RecipientInformation;
 import org.bouncycastle.cms.jcajce.JceKeyAgreeEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
+import dev.smimegateway.core.crypto.Providers;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
@@ -41,7 +41,7 @@ import jakarta.mail.internet.MimeMessage;
  */
 public final class SmimeDecryptor {
     /** ECDH's KDF and AES-GCM's parameter lookup, which the JDK lacks; RSA and AES-CBC stay in the JDK. */
-    private static final Provider KEY_AGREEMENT_PROVIDER = new BouncyCastleProvider();
+    private static final Provider KEY_AGREEMENT_PROVIDER = Providers.BOUNCY_CASTLE;
     private static final String RSAES_OAEP = "1.2.840.113549.1.1.7";
     /** AES-CBC stays on the JDK's AES instructions even when the key unwrap is Bouncy Castle's. */
     private static final Provider CONTENT_PROVIDER = java.security.Security.getProvider("SunJCE");

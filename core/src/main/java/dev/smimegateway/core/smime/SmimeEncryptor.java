@@ -30,11 +30,11 @@ import org.bouncycastle.cms.RecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceCMSContentEncryptorBuilder;
 import org.bouncycastle.cms.jcajce.JceKeyAgreeRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JceAsymmetricKeyWrapper;
 
+import dev.smimegateway.core.crypto.Providers;
 import dev.smimegateway.core.certificate.KeyKind;
 import dev.smimegateway.core.crypto.JdkGcmContentEncryptor;
 import jakarta.mail.Header;
@@ -53,7 +53,7 @@ public final class SmimeEncryptor {
         "message-id", "in-reply-to", "references");
 
     /** Only for ECDH with a KDF and for RSA-OAEP key wrapping; the content cipher stays in the JDK. */
-    private static final Provider KEY_AGREEMENT_PROVIDER = new BouncyCastleProvider();
+    private static final Provider KEY_AGREEMENT_PROVIDER = Providers.BOUNCY_CASTLE;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

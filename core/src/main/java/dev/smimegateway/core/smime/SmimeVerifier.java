@@ -38,11 +38,11 @@ import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSVerifierCertificateNotValidException;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoVerifierBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Selector;
 
+import dev.smimegateway.core.crypto.Providers;
 import dev.smimegateway.core.certificate.CertificateFacts;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
@@ -62,7 +62,7 @@ import jakarta.mail.internet.MimeMultipart;
  * Castle, which verifies RSA faster than the JDK and knows RSA-PSS by its CMS names.
  */
 public final class SmimeVerifier {
-    private static final Provider VERIFY_PROVIDER = new BouncyCastleProvider();
+    private static final Provider VERIFY_PROVIDER = Providers.BOUNCY_CASTLE;
 
     private final Set<TrustAnchor> anchors;
     private final Set<X509Certificate> anchorCertificates;
