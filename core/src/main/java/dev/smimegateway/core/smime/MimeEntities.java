@@ -63,7 +63,7 @@ public final class MimeEntities {
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + entity.length);
         String headers = new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1);
         for (String field : unfoldedFields(headers)) {
-            String name = field.substring(0, Math.max(0, field.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
+            String name = fieldName(field);
             if (!name.startsWith("content-") && !name.equals("mime-version")) {
                 out.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
             }
@@ -204,7 +204,7 @@ public final class MimeEntities {
         String headers = new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1);
         boolean hasContentType = false;
         for (String field : unfoldedFields(headers)) {
-            String name = field.substring(0, Math.max(0, field.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
+            String name = fieldName(field);
             if (name.startsWith("content-")) {
                 hasContentType |= name.equals("content-type");
                 out.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
