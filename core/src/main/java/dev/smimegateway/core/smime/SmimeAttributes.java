@@ -26,6 +26,12 @@ public final class SmimeAttributes {
     public static final String DECRYPTION_ALGORITHM = "smime.decryption.algorithm";
     /** String: the identity whose key decrypted the message. */
     public static final String DECRYPTION_IDENTITY = "smime.decryption.identity";
+    /**
+     * Boolean: the decrypted content is authenticated: AES-GCM (AuthEnvelopedData) whose tag verified,
+     * or a signature inside or around the encryption that verified. False for unsigned AES-CBC, whose
+     * plaintext an attacker can change (EFAIL gadgets).
+     */
+    public static final String DECRYPTION_AUTHENTICATED = "smime.decryption.authenticated";
     /** String: why the message could not be decrypted. */
     public static final String DECRYPTION_FAILURE = "smime.decryption.failure";
     /** Boolean: SMimeVerify verified the signature (all checks passed). */
@@ -42,6 +48,15 @@ public final class SmimeAttributes {
     public static final String SIGNER_ISSUER = "smime.signer.issuer";
     public static final String SIGNER_SERIAL = "smime.signer.serial";
     public static final String SIGNATURE_ALGORITHM = "smime.signature.algorithm";
+
+    /** String: verified or not-verified, for a signature over the ciphertext that SMimeDecrypt peeled (encrypt-then-sign, triple wrap). */
+    public static final String OUTER_VERIFICATION_STATUS = "smime.outer.verification.status";
+    /** String: a {@code VerificationFailure} name, when the outer signature did not verify. */
+    public static final String OUTER_VERIFICATION_FAILURE = "smime.outer.verification.failure";
+    /** String: the outer signature's failure in words. */
+    public static final String OUTER_VERIFICATION_DETAIL = "smime.outer.verification.detail";
+    /** String: the outer signer's address (its certificate's address matching From), when verified. */
+    public static final String OUTER_SIGNER_ADDRESS = "smime.outer.signer.address";
 
     /** The header SMimeVerify writes; any copy arriving from outside is removed first, so it cannot be forged. */
     public static final String STATUS_HEADER = "X-Smime-Gateway-Status";

@@ -123,11 +123,11 @@ public final class SmimeVerifier {
             return VerificationResult.failed(VerificationFailure.BAD_SIGNATURE, "the signature does not verify: " + e.getMessage(),
                 signerCertificate);
         }
-        return checkCertificate(message, signer, signerCertificate, carried, signed.cms());
+        return checkCertificate(message, signer, signerCertificate, carried, signed.cms(), signed.content());
     }
 
     private VerificationResult checkCertificate(MimeMessage message, SignerInformation signer, X509Certificate certificate,
-                                                List<X509Certificate> carried, CMSSignedData cms) {
+                                                List<X509Certificate> carried, CMSSignedData cms, byte[] content) {
         CertificateFacts facts = CertificateFacts.of(certificate);
         Instant now = clock.instant();
         if (!facts.isValidAt(now)) {
@@ -153,7 +153,7 @@ public final class SmimeVerifier {
         if (fromProblem.isPresent()) {
             return VerificationResult.failed(VerificationFailure.FROM_MISMATCH, fromProblem.get(), certificate);
         }
-        return VerificationResult.verified(certificate, fromAddress(message).orElseThrow(), algorithm(signer));
+        return VerificationResult.verified(certificate, fromAddress(message).orElseThrow(), algorithm(signer), content);
     }
 
     /**

@@ -11,8 +11,12 @@ public enum VerificationFailure {
     UNTRUSTED,
     /** The signer's certificate was not valid when the message was signed, or is not valid now. */
     EXPIRED,
-    /** A known CRL lists the signer's certificate. */
+    /** A CRL or OCSP response that the certification path vouches for lists the signer's or an intermediate's certificate. */
     REVOKED,
+    /** Revocation could not be decided: every CRL found is past its nextUpdate, or an OCSP responder named by the certificate did not answer. */
+    REVOKED_UNKNOWN,
+    /** MD5 or (by default) SHA-1 digests or signatures, or an RSA key under 2048 bits. */
+    WEAK_ALGORITHM,
     /** keyUsage forbids signing, or extendedKeyUsage lacks emailProtection. */
     KEY_USAGE,
     /** From is not exactly one mailbox whose address the signer's certificate holds (or Sender differs from it). */
