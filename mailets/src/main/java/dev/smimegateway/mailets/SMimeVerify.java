@@ -5,9 +5,11 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetException;
 import org.apache.mailet.base.GenericMailet;
@@ -15,12 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.smimegateway.core.smime.MimeEntities;
+import dev.smimegateway.core.smime.ProtectedHeaders;
 import dev.smimegateway.core.smime.SmimeAttributes;
 import dev.smimegateway.core.smime.SmimeException;
 import dev.smimegateway.core.smime.SmimeLayer;
 import dev.smimegateway.core.smime.SmimeVerifier;
 import dev.smimegateway.core.smime.VerificationFailure;
 import dev.smimegateway.core.smime.VerificationResult;
+import dev.smimegateway.keystore.KeyStoreFailureException;
 import dev.smimegateway.keystore.SmimeKeyStore;
 import jakarta.inject.Inject;
 import jakarta.mail.MessagingException;
@@ -30,24 +34,44 @@ import jakarta.mail.internet.MimeMessage;
 
 /**
  * Verifies the S/MIME signature of incoming mail (after SMimeDecrypt), all or nothing: one signer,
- * valid digest and signature, a chain to a trust anchor imported under {@code /smime/trust-anchors}
- * (never to a root the message carries), validity at signing time and now, key usage, no known
- * revocation, and the From address being the signer's. Only a signature over the whole message
- * counts: a signed part inside unsigned MIME is reported {@code PARTIAL_SIGNATURE}.
+ * valid digest and signature over a MIME entity that is exactly what the reader is shown, signed
+ * attributes, no weak algorithm (MD5 never; SHA-1 only with {@code allowSha1}; RSA keys of 2048 bits
+ * or more), a chain to a trust anchor imported under {@code /smime/trust-anchors} (never to a root the
+ * message carries; intermediates from {@code /smime/intermediates} help build it), validity at
+ * signing time and now, key usage, no revocation that the path vouches for, and the From address the
+ * reader will see being the signer's. Only a signature over the whole message counts: a signed part
+ * inside unsigned MIME is reported {@code PARTIAL_SIGNATURE}.
  *
  * <p>The result goes to mail attributes for matchers ({@code SmimeVerified}, {@code IsSmime},
  * {@code SmimeFailureReasonIs}) and to the header {@code X-Smime-Gateway-Status}, e.g.
- * {@code verified; signer=alice@example.com} or {@code not-verified; reason=UNTRUSTED}; a header of
- * that name arriving from outside is removed first, so a sender cannot forge it.
+ * {@code verified; signer=alice@example.com} or {@code not-verified; reason=UNTRUSTED}. A header of
+ * that name arriving from outside is removed first, before anything else can fail, so a sender cannot
+ * forge it: every path ends with our own status or none.
+ *
+ * <p>When SMimeDecrypt peeled a signature over the ciphertext (encrypt-then-sign, triple wrap), its
+ * result counts too: all signatures must verify. A message whose only signature was that outer one is
+ * verified by it ({@code verified; signer=alice@example.com; layer=outer}). When a decrypted message's
+ * inner signature verifies, {@code smime.decryption.authenticated} becomes true.
+ *
+ * <p>When the signed content carries RFC 9788 protected headers ({@code hp} on its Content-Type) and
+ * the signature verifies, those of From, To, Cc, Subject, Date, Message-ID, Reply-To, In-Reply-To and
+ * References replace the outer ones: the reader sees what was signed, and the From check ran on it.
+ *
+ * <p>A key store that cannot be reached is not a verdict: the mailet fails, and James sends the mail
+ * to the processor its {@code onMailetException} names (by default {@code error}), from where an
+ * administrator can reprocess it.
  * <pre>{@code
  * <mailet match="All" class="dev.smimegateway.mailets.SMimeVerify">
  *     <!-- keep (default) or remove the signature of a verified message; for a triple-wrapped
  *          message this is the inner signature, SMimeDecrypt having removed the outer one -->
  *     <signature>keep</signature>
- *     <maxSizeMegabytes>50</maxSizeMegabytes>
+ *     <maxSizeMegabytes>50</maxSizeMegabytes>      <!-- 1 to 2047 -->
+ *     <allowSha1>false</allowSha1>                  <!-- true accepts SHA-1 signatures; MD5 never -->
+ *     <requireSignedAttributes>true</requireSignedAttributes>
  * </mailet>
  * }</pre>
- * A message that fails is kept exactly as it arrived (signature included), for the policy to route.
+ * A message that fails is kept exactly as it arrived (signature included, forged status removed), for
+ * the policy to route.
  */
 public class SMimeVerify extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeVerify.class);
@@ -57,6 +81,7 @@ public class SMimeVerify extends GenericMailet {
     private final Clock clock;
     private boolean removeSignature;
     private int maxBytes;
+    private SmimeVerifier.Policy policy;
 
     @Inject
     public SMimeVerify(SmimeKeyStore keyStore) {
@@ -75,43 +100,128 @@ public class SMimeVerify extends GenericMailet {
             throw new MailetException("SMimeVerify: signature must be keep or remove, not '" + signature + "'");
         }
         removeSignature = signature.equals("remove");
-        try {
-            maxBytes = Integer.parseInt(getInitParameter("maxSizeMegabytes", "50").trim()) * 1024 * 1024;
-        } catch (NumberFormatException e) {
-            throw new MailetException("SMimeVerify: maxSizeMegabytes must be a whole number");
-        }
+        maxBytes = MailetParameters.megabytes(this, "maxSizeMegabytes", 50);
+        policy = new SmimeVerifier.Policy(MailetParameters.bool(this, "allowSha1", false),
+            MailetParameters.bool(this, "requireSignedAttributes", true));
     }
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        MimeMessage message = withoutForgedStatus(mail);
         try {
-            MimeMessage message = MimeEntities.rewriteHeaders(mail.getMessage(), OUR_HEADERS, null);
-            SmimeLayer layer = SmimeLayer.of(message);
-            String status;
-            if (!layer.isSigned() && layer != SmimeLayer.PKCS7_UNKNOWN) {
-                if (containsSignedPart(message, 0)) {
-                    status = record(mail, VerificationResult.failed(VerificationFailure.PARTIAL_SIGNATURE,
-                        "only a part of the message is signed; the rest could have been added by anyone"));
-                } else {
-                    MailAttributes.set(mail, SmimeAttributes.VERIFIED, false);
-                    MailAttributes.set(mail, SmimeAttributes.VERIFICATION_STATUS, "not-signed");
-                    status = "not-signed";
-                }
-            } else {
-                MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
-                List<X509Certificate> anchors = keyStore.listTrustAnchors().stream()
-                    .map(anchor -> anchor.certificate().certificate()).collect(Collectors.toList());
-                SmimeVerifier verifier = new SmimeVerifier(anchors, keyStore.listCrls(), clock, maxBytes);
-                VerificationResult result = verifier.verify(message);
-                status = record(mail, result);
-                if (result.verified() && removeSignature) {
-                    message = SmimeVerifier.withoutSignature(message, maxBytes);
-                }
-            }
+            String status = verify(mail, message);
+            message = (MimeMessage) mail.getMessage();
             mail.setMessage(MimeEntities.rewriteHeaders(message, OUR_HEADERS, SmimeAttributes.STATUS_HEADER + ": " + status));
-        } catch (SmimeException | IOException | RuntimeException e) {
+        } catch (KeyStoreFailureException e) {
+            LOGGER.error("Cannot verify mail {}: the key store is unavailable ({}); the mail goes to the error processor",
+                mail.getName(), e.getMessage());
+            throw new MessagingException("S/MIME verification postponed: the key store is unavailable: " + e.getMessage(), e);
+        } catch (SmimeException | IOException | MessagingException | RuntimeException e) {
             LOGGER.warn("Cannot verify mail {}: {}", mail.getName(), e.getMessage());
-            record(mail, VerificationResult.failed(VerificationFailure.MALFORMED, String.valueOf(e.getMessage())));
+            String status = record(mail, VerificationResult.failed(VerificationFailure.MALFORMED, String.valueOf(e.getMessage())));
+            setStatus(mail, status);
+        }
+    }
+
+    /** Verifies, records the result, and leaves on the mail the message to deliver (without status header); returns the status. */
+    private String verify(Mail mail, MimeMessage message) throws MessagingException, IOException, SmimeException {
+        SmimeLayer layer = SmimeLayer.of(message);
+        Optional<String> outer = attribute(mail, SmimeAttributes.OUTER_VERIFICATION_STATUS);
+        if (!layer.isSigned() && layer != SmimeLayer.PKCS7_UNKNOWN) {
+            if (containsSignedPart(message, 0)) {
+                return record(mail, VerificationResult.failed(VerificationFailure.PARTIAL_SIGNATURE,
+                    "only a part of the message is signed; the rest could have been added by anyone"));
+            }
+            if (outer.isPresent()) {
+                return recordOuterOnly(mail, outer.get());
+            }
+            MailAttributes.set(mail, SmimeAttributes.VERIFIED, false);
+            MailAttributes.set(mail, SmimeAttributes.VERIFICATION_STATUS, "not-signed");
+            return "not-signed";
+        }
+        MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
+        VerificationResult result = verifier().verify(message);
+        if (result.verified() && outer.isPresent() && !outer.get().equals("verified")) {
+            return recordOuterFailure(mail);
+        }
+        String status = record(mail, result);
+        if (result.verified()) {
+            if (attribute(mail, SmimeAttributes.DECRYPTED).isPresent()) {
+                MailAttributes.set(mail, SmimeAttributes.DECRYPTION_AUTHENTICATED, true);
+            }
+            MimeMessage delivered = removeSignature ? SmimeVerifier.withoutSignature(message, maxBytes) : message;
+            delivered = ProtectedHeaders.restore(delivered, ProtectedHeaders.carriedBy(result.signedContent().orElseThrow()));
+            if (delivered != mail.getMessage()) {
+                mail.setMessage(delivered);
+            }
+        }
+        return outer.isPresent() ? status + "; outer=" + outer.get() : status;
+    }
+
+    private SmimeVerifier verifier() {
+        List<X509Certificate> anchors = keyStore.listTrustAnchors().stream()
+            .map(anchor -> anchor.certificate().certificate()).collect(Collectors.toList());
+        return SmimeVerifier.builder(anchors)
+            .crls(keyStore.listCrls())
+            .policy(policy)
+            .clock(clock)
+            .maxBytes(maxBytes)
+            .build();
+    }
+
+    /** The only signature was over the ciphertext, checked by SMimeDecrypt: its verdict is the message's. */
+    private String recordOuterOnly(Mail mail, String outerStatus) {
+        if (!outerStatus.equals("verified")) {
+            return recordOuterFailure(mail);
+        }
+        String signer = attribute(mail, SmimeAttributes.OUTER_SIGNER_ADDRESS).orElse("");
+        MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
+        MailAttributes.set(mail, SmimeAttributes.VERIFIED, true);
+        MailAttributes.set(mail, SmimeAttributes.VERIFICATION_STATUS, "verified");
+        MailAttributes.set(mail, SmimeAttributes.SIGNER_ADDRESS, signer);
+        LOGGER.debug("Mail {} verified by its outer signature, signed by {}", mail.getName(), signer);
+        return "verified; signer=" + signer + "; layer=outer";
+    }
+
+    private String recordOuterFailure(Mail mail) {
+        VerificationFailure failure = attribute(mail, SmimeAttributes.OUTER_VERIFICATION_FAILURE)
+            .map(name -> {
+                try {
+                    return VerificationFailure.valueOf(name);
+                } catch (IllegalArgumentException e) {
+                    return VerificationFailure.MALFORMED;
+                }
+            }).orElse(VerificationFailure.MALFORMED);
+        String detail = "the signature over the encrypted content: "
+            + attribute(mail, SmimeAttributes.OUTER_VERIFICATION_DETAIL).orElse("not verified");
+        MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
+        return record(mail, VerificationResult.failed(failure, detail)) + "; layer=outer";
+    }
+
+    private static Optional<String> attribute(Mail mail, String name) {
+        return mail.getAttribute(AttributeName.of(name)).map(attribute -> String.valueOf(attribute.getValue().getValue()));
+    }
+
+    /**
+     * The message without any status header that arrived with it, set on the mail before anything
+     * else can fail. A message too broken to rewrite loses the header in place.
+     */
+    private static MimeMessage withoutForgedStatus(Mail mail) throws MessagingException {
+        try {
+            MimeMessage stripped = MimeEntities.rewriteHeaders(mail.getMessage(), OUR_HEADERS, null);
+            mail.setMessage(stripped);
+            return stripped;
+        } catch (IOException | MessagingException | RuntimeException e) {
+            mail.getMessage().removeHeader(SmimeAttributes.STATUS_HEADER);
+            return mail.getMessage();
+        }
+    }
+
+    private static void setStatus(Mail mail, String status) throws MessagingException {
+        try {
+            mail.setMessage(MimeEntities.rewriteHeaders(mail.getMessage(), OUR_HEADERS, SmimeAttributes.STATUS_HEADER + ": " + status));
+        } catch (IOException | MessagingException | RuntimeException e) {
+            mail.getMessage().setHeader(SmimeAttributes.STATUS_HEADER, status);
         }
     }
 

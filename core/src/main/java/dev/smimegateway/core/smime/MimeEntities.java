@@ -150,7 +150,7 @@ public final class MimeEntities {
         }
     }
 
-    private static String fieldName(String field) {
+    static String fieldName(String field) {
         return field.substring(0, Math.max(0, field.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
     }
 
@@ -234,7 +234,7 @@ public final class MimeEntities {
     }
 
     /** Header fields with their continuation lines, each ending with its line break. */
-    private static java.util.List<String> unfoldedFields(String headers) {
+    static java.util.List<String> unfoldedFields(String headers) {
         java.util.List<String> fields = new java.util.ArrayList<>();
         StringBuilder current = null;
         for (String line : headers.split("(?<=\n)")) {

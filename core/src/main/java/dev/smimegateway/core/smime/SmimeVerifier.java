@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.cms.CMSAttributes;
 import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.cms.SignedData;
@@ -32,6 +34,7 @@ import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
@@ -40,57 +43,155 @@ import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
-import org.bouncycastle.util.Selector;
 
 import dev.smimegateway.core.crypto.Providers;
 import dev.smimegateway.core.certificate.CertificateFacts;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
 
 /**
- * Verifies the signature on a message's root entity, all or nothing: the message is verified only
- * when there is exactly one signer; the CMS is well formed (not detached content and embedded
- * eContent at once); digest and signature are valid; the signer's certificate chains to an imported
- * trust anchor (never to a root the message carries) and is valid at signing time and now; its
- * key usage allows signing and its extendedKeyUsage, when present, emailProtection; no known CRL
- * revokes it; and the message's single From mailbox is an address of the certificate (with any
- * Sender header naming the same address). Digests run in the JDK; signature checks in Bouncy
- * Castle, which verifies RSA faster than the JDK and knows RSA-PSS by its CMS names.
+ * Verifies the signature on a message's root entity, all or nothing. The message is verified only
+ * when: there is exactly one signer; the CMS is well formed and signs id-data that is a MIME entity
+ * (the signed part of a multipart/signed, read by the one parse that also decides what the reader
+ * is shown — see {@link SignedMultipart} — or an opaque eContent that begins with MIME header fields);
+ * signed attributes are present (unless the policy accepts signatures without them); no weak
+ * algorithm is involved (MD5 never, SHA-1 only when the policy allows it, RSA keys of 2048 bits or
+ * more); digest and signature are valid; the signer's certificate chains to an imported trust anchor
+ * (never to a root the message carries) and is valid at signing time and now; its key usage allows
+ * signing and its extendedKeyUsage, when present, emailProtection; no CRL that the path vouches for
+ * revokes it; and the From the reader will see (the protected From of RFC 9788 when the signed
+ * content carries one) is a single mailbox whose address the certificate holds, with any Sender
+ * header naming the same address.
+ *
+ * <p>A signature that carries no certificate is checked with the partner certificates stored for the
+ * From address; such a certificate only identifies the signer: every other check still applies. Digests
+ * run in the JDK; signature checks in Bouncy Castle, which verifies RSA faster than the JDK and knows
+ * RSA-PSS by its CMS names. Nothing in the message can make {@link #verify} throw: every failure is a
+ * result.
  */
 public final class SmimeVerifier {
     private static final Provider VERIFY_PROVIDER = Providers.BOUNCY_CASTLE;
+    private static final String ID_DATA = "1.2.840.113549.1.7.1";
+
+    /**
+     * What may be accepted beyond the fixed rules; each is a parameter of SMimeVerify.
+     *
+     * @param allowSha1 accept SHA-1 digests and signatures (default false; MD5 is never accepted)
+     * @param requireSignedAttributes refuse signatures without signed attributes (default true: every
+     *                                mainstream client sends them, and without them a signature over
+     *                                one structure can be replayed over another)
+     */
+    public record Policy(boolean allowSha1, boolean requireSignedAttributes) {
+        public static Policy defaults() {
+            return new Policy(false, true);
+        }
+    }
 
     private final Set<TrustAnchor> anchors;
     private final Set<X509Certificate> anchorCertificates;
+    private final List<X509Certificate> intermediates;
     private final List<X509CRL> knownCrls;
+    private final Function<String, List<X509Certificate>> partnerCertificates;
+    private final Policy policy;
     private final Clock clock;
     private final int maxBytes;
 
     public SmimeVerifier(Collection<X509Certificate> trustAnchors, Clock clock, int maxBytes) {
-        this(trustAnchors, List.of(), clock, maxBytes);
+        this(builder(trustAnchors).clock(clock).maxBytes(maxBytes));
     }
 
     /** @param knownCrls CRLs the administrator imported, consulted besides those carried in each message */
     public SmimeVerifier(Collection<X509Certificate> trustAnchors, Collection<X509CRL> knownCrls, Clock clock, int maxBytes) {
-        this.anchors = trustAnchors.stream().map(certificate -> new TrustAnchor(certificate, null)).collect(Collectors.toSet());
-        this.anchorCertificates = Set.copyOf(trustAnchors);
-        this.knownCrls = List.copyOf(knownCrls);
-        this.clock = clock;
-        this.maxBytes = maxBytes;
+        this(builder(trustAnchors).crls(knownCrls).clock(clock).maxBytes(maxBytes));
     }
 
-    /** The CMS and the content it signs, read from the root entity. */
+    private SmimeVerifier(Builder builder) {
+        this.anchors = builder.trustAnchors.stream().map(certificate -> new TrustAnchor(certificate, null)).collect(Collectors.toSet());
+        this.anchorCertificates = Set.copyOf(builder.trustAnchors);
+        this.intermediates = List.copyOf(builder.intermediates);
+        this.knownCrls = List.copyOf(builder.crls);
+        this.partnerCertificates = builder.partnerCertificates;
+        this.policy = builder.policy;
+        this.clock = builder.clock;
+        this.maxBytes = builder.maxBytes;
+    }
+
+    /** A verifier that trusts the given anchors (the administrator's store), and nothing a message carries. */
+    public static Builder builder(Collection<X509Certificate> trustAnchors) {
+        return new Builder(trustAnchors);
+    }
+
+    public static final class Builder {
+        private final List<X509Certificate> trustAnchors;
+        private Collection<X509Certificate> intermediates = List.of();
+        private Collection<X509CRL> crls = List.of();
+        private Function<String, List<X509Certificate>> partnerCertificates = address -> List.of();
+        private Policy policy = Policy.defaults();
+        private Clock clock = Clock.systemUTC();
+        private int maxBytes = 50 * 1024 * 1024;
+
+        private Builder(Collection<X509Certificate> trustAnchors) {
+            this.trustAnchors = List.copyOf(trustAnchors);
+        }
+
+        /** The administrator's intermediate CA certificates: used to build paths, never trusted as anchors. */
+        public Builder intermediates(Collection<X509Certificate> intermediates) {
+            this.intermediates = List.copyOf(intermediates);
+            return this;
+        }
+
+        /** CRLs the administrator imported, consulted besides those carried in each message. */
+        public Builder crls(Collection<X509CRL> crls) {
+            this.crls = List.copyOf(crls);
+            return this;
+        }
+
+        /** The stored partner certificates of an address, to identify a signer whose signature carries no certificate. */
+        public Builder partnerCertificates(Function<String, List<X509Certificate>> partnerCertificates) {
+            this.partnerCertificates = partnerCertificates;
+            return this;
+        }
+
+        public Builder policy(Policy policy) {
+            this.policy = policy;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder maxBytes(int maxBytes) {
+            this.maxBytes = maxBytes;
+            return this;
+        }
+
+        public SmimeVerifier build() {
+            return new SmimeVerifier(this);
+        }
+    }
+
+    /** The CMS and the exact content bytes whose digest it signs, read from the root entity. */
     private record Signed(CMSSignedData cms, byte[] content) {
     }
 
     public VerificationResult verify(MimeMessage message) {
+        try {
+            return verifyOrRefuse(message);
+        } catch (RuntimeException e) {
+            // Whatever the message made a library throw (an unreadable carried certificate, a broken
+            // ASN.1 structure) is a refusal, never an escape past the status header.
+            return VerificationResult.failed(VerificationFailure.MALFORMED, "the signature cannot be read: " + describe(e));
+        }
+    }
+
+    private VerificationResult verifyOrRefuse(MimeMessage message) {
         Signed signed;
         try {
-            signed = read(message);
+            signed = read(message, maxBytes);
         } catch (SmimeException e) {
             return VerificationResult.failed(VerificationFailure.MALFORMED, e.getMessage());
         }
@@ -102,15 +203,23 @@ public final class SmimeVerifier {
             return VerificationResult.failed(VerificationFailure.MULTIPLE_SIGNERS, signers.size() + " signers; exactly one is accepted");
         }
         SignerInformation signer = signers.iterator().next();
+        if (policy.requireSignedAttributes() && signer.getSignedAttributes() == null) {
+            return VerificationResult.failed(VerificationFailure.MALFORMED,
+                "the signature has no signed attributes (content type, message digest); every mainstream client sends them");
+        }
+        List<String> protectedFields = ProtectedHeaders.carriedBy(signed.content());
+        String[] shownFrom = shownFrom(message, protectedFields);
         List<X509Certificate> carried = certificates(signed.cms());
-        @SuppressWarnings("unchecked")
-        Selector<X509CertificateHolder> selector = (Selector<X509CertificateHolder>) (Selector<?>) signer.getSID();
-        Optional<X509Certificate> certificate = signed.cms().getCertificates().getMatches(selector).stream().findFirst()
-            .map(SmimeVerifier::convert);
+        Optional<X509Certificate> certificate = signerCertificate(signer, carried, shownFrom);
         if (certificate.isEmpty()) {
-            return VerificationResult.failed(VerificationFailure.UNTRUSTED, "the signer's certificate is not in the message");
+            return VerificationResult.failed(VerificationFailure.UNTRUSTED,
+                "the signer's certificate is neither in the message nor stored for its From address");
         }
         X509Certificate signerCertificate = certificate.get();
+        Optional<String> weak = AlgorithmPolicy.weakness(signer, signerCertificate, policy.allowSha1());
+        if (weak.isPresent()) {
+            return VerificationResult.failed(VerificationFailure.WEAK_ALGORITHM, weak.get(), signerCertificate);
+        }
         try {
             if (!signer.verify(new JcaSignerInfoVerifierBuilder(new JcaDigestCalculatorProviderBuilder().build())
                 .setProvider(VERIFY_PROVIDER).build(signerCertificate))) {
@@ -120,14 +229,56 @@ public final class SmimeVerifier {
             return VerificationResult.failed(VerificationFailure.EXPIRED, "the signer's certificate was not valid at signing time",
                 signerCertificate);
         } catch (CMSException | OperatorCreationException | RuntimeException e) {
-            return VerificationResult.failed(VerificationFailure.BAD_SIGNATURE, "the signature does not verify: " + e.getMessage(),
+            return VerificationResult.failed(VerificationFailure.BAD_SIGNATURE, "the signature does not verify: " + describe(e),
                 signerCertificate);
         }
-        return checkCertificate(message, signer, signerCertificate, carried, signed.cms(), signed.content());
+        return checkCertificate(message, shownFrom, signer, signerCertificate, carried, signed);
     }
 
-    private VerificationResult checkCertificate(MimeMessage message, SignerInformation signer, X509Certificate certificate,
-                                                List<X509Certificate> carried, CMSSignedData cms, byte[] content) {
+    /** The From the reader will see: the protected From of the signed content when it carries one, else the message's. */
+    private static String[] shownFrom(MimeMessage message, List<String> protectedFields) {
+        String[] protectedFrom = ProtectedHeaders.values(protectedFields, "From");
+        if (protectedFrom.length > 0) {
+            return protectedFrom;
+        }
+        try {
+            String[] from = message.getHeader("From");
+            return from == null ? new String[0] : from;
+        } catch (MessagingException e) {
+            return new String[0];
+        }
+    }
+
+    private Optional<X509Certificate> signerCertificate(SignerInformation signer, List<X509Certificate> carried, String[] shownFrom) {
+        Optional<X509Certificate> inMessage = carried.stream().filter(candidate -> identifies(signer, candidate)).findFirst();
+        if (inMessage.isPresent()) {
+            return inMessage;
+        }
+        if (shownFrom.length != 1) {
+            return Optional.empty();
+        }
+        try {
+            InternetAddress[] mailboxes = InternetAddress.parseHeader(shownFrom[0], true);
+            if (mailboxes.length != 1) {
+                return Optional.empty();
+            }
+            return partnerCertificates.apply(mailboxes[0].getAddress().toLowerCase(Locale.ROOT)).stream()
+                .filter(candidate -> identifies(signer, candidate)).findFirst();
+        } catch (AddressException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean identifies(SignerInformation signer, X509Certificate certificate) {
+        try {
+            return signer.getSID().match(new JcaX509CertificateHolder(certificate));
+        } catch (java.security.cert.CertificateEncodingException e) {
+            return false;
+        }
+    }
+
+    private VerificationResult checkCertificate(MimeMessage message, String[] shownFrom, SignerInformation signer,
+                                                X509Certificate certificate, List<X509Certificate> carried, Signed signed) {
         CertificateFacts facts = CertificateFacts.of(certificate);
         Instant now = clock.instant();
         if (!facts.isValidAt(now)) {
@@ -146,14 +297,14 @@ public final class SmimeVerifier {
         if (chainProblem.isPresent()) {
             return VerificationResult.failed(VerificationFailure.UNTRUSTED, chainProblem.get(), certificate);
         }
-        if (revoked(certificate, carried, cms)) {
+        if (revoked(certificate, signed.cms())) {
             return VerificationResult.failed(VerificationFailure.REVOKED, "a CRL of its issuer revokes the signer's certificate", certificate);
         }
-        Optional<String> fromProblem = fromProblem(message, facts);
+        Optional<String> fromProblem = fromProblem(message, shownFrom, facts);
         if (fromProblem.isPresent()) {
             return VerificationResult.failed(VerificationFailure.FROM_MISMATCH, fromProblem.get(), certificate);
         }
-        return VerificationResult.verified(certificate, fromAddress(message).orElseThrow(), algorithm(signer), content);
+        return VerificationResult.verified(certificate, fromAddress(shownFrom).orElseThrow(), algorithm(signer), signed.content());
     }
 
     /**
@@ -169,10 +320,6 @@ public final class SmimeVerifier {
         }
     }
 
-    private Signed read(MimeMessage message) throws SmimeException {
-        return read(message, maxBytes);
-    }
-
     private static Signed read(MimeMessage message, int maxBytes) throws SmimeException {
         try {
             SmimeLayer layer = SmimeLayer.of(message);
@@ -182,36 +329,84 @@ public final class SmimeVerifier {
             byte[] der = Limits.readDecoded(message, maxBytes);
             ContentInfo info = Limits.parseContentInfo(der);
             CMSSignedData cms = new CMSSignedData(info);
+            requireData(cms);
             if (cms.getSignedContent() == null) {
                 throw new SmimeException("opaque signed data without content");
             }
-            return new Signed(cms, (byte[]) cms.getSignedContent().getContent());
+            byte[] content = (byte[]) cms.getSignedContent().getContent();
+            requireMimeEntity(content);
+            return new Signed(cms, content);
         } catch (MessagingException | IOException | CMSException | RuntimeException e) {
-            throw new SmimeException("unreadable signature: " + e.getMessage(), e);
+            throw new SmimeException("unreadable signature: " + describe(e), e);
         }
     }
 
     private static Signed readDetached(MimeMessage message, int maxBytes) throws MessagingException, IOException, CMSException, SmimeException {
-        String boundary = new ContentType(message.getContentType()).getParameter("boundary");
-        if (boundary == null) {
-            throw new SmimeException("multipart/signed without boundary");
-        }
-        Object content = message.getContent();
-        if (!(content instanceof MimeMultipart) || ((MimeMultipart) content).getCount() != 2) {
-            throw new SmimeException("multipart/signed must have exactly two parts");
-        }
-        MimeMultipart multipart = (MimeMultipart) content;
-        String signatureType = multipart.getBodyPart(1).getContentType().toLowerCase(Locale.ROOT);
+        SignedMultipart.Parts parts = SignedMultipart.read(message, maxBytes);
+        String signatureType = String.valueOf(parts.signature().getContentType()).toLowerCase(Locale.ROOT);
         if (!signatureType.startsWith("application/pkcs7-signature") && !signatureType.startsWith("application/x-pkcs7-signature")) {
             throw new SmimeException("the second part of multipart/signed is " + signatureType + ", not a PKCS#7 signature");
         }
-        byte[] signature = Limits.readDecoded(multipart.getBodyPart(1), maxBytes);
+        byte[] signature = Limits.readDecoded(parts.signature(), maxBytes);
         ContentInfo info = Limits.parseContentInfo(signature);
-        if (SignedData.getInstance(info.getContent()).getEncapContentInfo().getContent() != null) {
-            throw new SmimeException("the detached signature also embeds content (eContent): which one is signed is ambiguous");
+        byte[] signedBytes = MimeEntities.toCrlf(parts.signedEntity());
+        ASN1OctetString embedded = (ASN1OctetString) SignedData.getInstance(info.getContent()).getEncapContentInfo().getContent();
+        if (embedded != null && !java.util.Arrays.equals(embedded.getOctets(), signedBytes)) {
+            // Some writers (pyca) embed the content of a detached signature as well; only the same bytes are unambiguous.
+            throw new SmimeException("the detached signature also embeds content (eContent) that differs from the signed part");
         }
-        byte[] signedBytes = MimeEntities.firstPartBytes(MimeEntities.write(message), boundary);
-        return new Signed(new CMSSignedData(new CMSProcessableByteArray(signedBytes), info), signedBytes);
+        CMSSignedData cms = new CMSSignedData(new CMSProcessableByteArray(signedBytes), info);
+        requireData(cms);
+        return new Signed(cms, signedBytes);
+    }
+
+    /** Mail signs id-data; any other content type is a signature made for something else, replayed. */
+    private static void requireData(CMSSignedData cms) throws SmimeException {
+        String type = cms.getSignedContentTypeOID();
+        if (!ID_DATA.equals(type)) {
+            throw new SmimeException("the signature covers CMS content of type " + type + ", not data (a MIME entity)");
+        }
+    }
+
+    /**
+     * Opaque signed content must be a MIME entity: header fields (a Content-Type among them), a blank
+     * line, a body. Arbitrary bytes that happen to verify (a signature's own signed attributes, say)
+     * are not mail.
+     */
+    static void requireMimeEntity(byte[] content) throws SmimeException {
+        int bodyStart = MimeEntities.headerEnd(content);
+        if (bodyStart >= content.length && !endsWithBlankLine(content)) {
+            throw new SmimeException("the signed content is not a MIME entity (no header section)");
+        }
+        String headers = new String(content, 0, bodyStart, java.nio.charset.StandardCharsets.ISO_8859_1);
+        boolean contentType = false;
+        boolean first = true;
+        for (String line : headers.split("\\r?\\n|\\r")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            boolean continuation = line.charAt(0) == ' ' || line.charAt(0) == '\t';
+            if (continuation && !first) {
+                continue;
+            }
+            if (!line.matches("[!-9;-~]+[ \\t]*:.*")) {
+                throw new SmimeException("the signed content is not a MIME entity: it does not begin with header fields");
+            }
+            contentType |= line.regionMatches(true, 0, "Content-Type", 0, 12) && line.substring(12).trim().startsWith(":");
+            first = false;
+        }
+        if (!contentType) {
+            throw new SmimeException("the signed content is not a MIME entity: it has no Content-Type");
+        }
+    }
+
+    private static boolean endsWithBlankLine(byte[] content) {
+        String text = new String(content, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return text.endsWith("\n\n") || text.endsWith("\r\n\r\n");
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private Optional<String> chainProblem(X509Certificate certificate, List<X509Certificate> carried, Instant now) {
@@ -225,11 +420,12 @@ public final class SmimeVerifier {
             X509CertSelector target = new X509CertSelector();
             target.setCertificate(certificate);
             PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, target);
-            List<X509Certificate> intermediates = carried.stream()
+            List<X509Certificate> candidates = carried.stream()
                 .filter(candidate -> !candidate.getSubjectX500Principal().equals(candidate.getIssuerX500Principal()))
                 .collect(Collectors.toList());
-            intermediates.add(certificate);
-            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(intermediates)));
+            candidates.addAll(intermediates);
+            candidates.add(certificate);
+            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(candidates)));
             parameters.setRevocationEnabled(false);
             parameters.setDate(Date.from(now));
             PKIXCertPathBuilderResult result = (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(parameters);
@@ -242,12 +438,14 @@ public final class SmimeVerifier {
     }
 
     /**
-     * True when a CRL — carried in the message or imported by the administrator — signed by the
-     * certificate's issuer (carried or a trust anchor) lists it.
+     * True when a CRL — carried in the message or imported by the administrator — that verifies with
+     * the key of the certificate's issuer among the trust anchors or the administrator's intermediates
+     * lists it. A certificate the message carries never vouches for a CRL, and a CRL that fails to
+     * verify is skipped, not the end of the search.
      */
-    private boolean revoked(X509Certificate certificate, List<X509Certificate> carried, CMSSignedData cms) {
-        List<X509Certificate> issuers = new ArrayList<>(carried);
-        issuers.addAll(anchorCertificates);
+    private boolean revoked(X509Certificate certificate, CMSSignedData cms) {
+        List<X509Certificate> issuers = new ArrayList<>(anchorCertificates);
+        issuers.addAll(intermediates);
         List<X509CRL> crls = new ArrayList<>(knownCrls);
         for (Object holder : cms.getCRLs().getMatches(null)) {
             try {
@@ -257,30 +455,31 @@ public final class SmimeVerifier {
             }
         }
         for (X509CRL crl : crls) {
-            try {
-                if (!crl.getIssuerX500Principal().equals(certificate.getIssuerX500Principal())) {
-                    continue;
+            if (!crl.getIssuerX500Principal().equals(certificate.getIssuerX500Principal())) {
+                continue;
+            }
+            for (X509Certificate issuer : issuers) {
+                if (issuer.getSubjectX500Principal().equals(crl.getIssuerX500Principal()) && signedBy(crl, issuer) && crl.isRevoked(certificate)) {
+                    return true;
                 }
-                for (X509Certificate issuer : issuers) {
-                    if (issuer.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
-                        crl.verify(issuer.getPublicKey());
-                        if (crl.isRevoked(certificate)) {
-                            return true;
-                        }
-                    }
-                }
-            } catch (GeneralSecurityException | RuntimeException e) {
-                // An unreadable or forged CRL revokes nothing.
             }
         }
         return false;
     }
 
-    private static Optional<String> fromProblem(MimeMessage message, CertificateFacts facts) {
+    private static boolean signedBy(X509CRL crl, X509Certificate issuer) {
         try {
-            String[] from = message.getHeader("From");
-            if (from == null || from.length != 1) {
-                return Optional.of("the message has " + (from == null ? "no" : from.length) + " From headers; exactly one is needed");
+            crl.verify(issuer.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Optional<String> fromProblem(MimeMessage message, String[] from, CertificateFacts facts) {
+        try {
+            if (from.length != 1) {
+                return Optional.of("the message has " + (from.length == 0 ? "no" : from.length) + " From headers; exactly one is needed");
             }
             InternetAddress[] mailboxes = InternetAddress.parseHeader(from[0], true);
             if (mailboxes.length != 1) {
@@ -305,9 +504,9 @@ public final class SmimeVerifier {
         }
     }
 
-    private static Optional<String> fromAddress(MimeMessage message) {
+    private static Optional<String> fromAddress(String[] from) {
         try {
-            return Optional.of(InternetAddress.parseHeader(message.getHeader("From")[0], true)[0].getAddress().toLowerCase(Locale.ROOT));
+            return Optional.of(InternetAddress.parseHeader(from[0], true)[0].getAddress().toLowerCase(Locale.ROOT));
         } catch (MessagingException | RuntimeException e) {
             return Optional.empty();
         }

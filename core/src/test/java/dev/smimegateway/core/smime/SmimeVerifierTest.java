@@ -123,7 +123,7 @@ class SmimeVerifierTest {
         String opaqueSignature = opaque.substring(opaque.indexOf("\r\n\r\n", opaque.indexOf("smime-type=signed-data")) + 4);
         String signatureStart = "Content-Description: S/MIME Cryptographic Signature\r\n\r\n";
         int at = detached.indexOf(signatureStart) + signatureStart.length();
-        String confused = detached.substring(0, at) + opaqueSignature.trim() + "\r\n" + detached.substring(detached.lastIndexOf("--"));
+        String confused = detached.substring(0, at) + opaqueSignature.trim() + "\r\n" + detached.substring(detached.lastIndexOf("\r\n--") + 2);
         confused = confused.replace("100 EUR", "900 EUR");
 
         VerificationResult result = verifier().verify(parse(confused));

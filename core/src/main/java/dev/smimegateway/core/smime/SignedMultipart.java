@@ -1,0 +1,265 @@
+package dev.smimegateway.core.smime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import jakarta.activation.DataSource;
+import jakarta.mail.BodyPart;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.HeaderTokenizer;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.SharedByteArrayInputStream;
+
+/**
+ * A {@code multipart/signed} body read once, by Jakarta Mail's parser, with the exact bytes of the
+ * signed part captured from that same parse: the bytes whose digest is checked are the bytes of the
+ * part a reader is shown.
+ *
+ * <p>Mail readers do not all find MIME delimiters the same way (some match {@code --boundary} as a
+ * prefix, as this gateway once did). So a body that two readers could split differently is refused
+ * instead of verified: any line that starts with {@code --boundary} (in any case) but is not exactly a
+ * delimiter line; other than exactly two parts; a missing close delimiter; an epilogue that looks like
+ * MIME (a delimiter or a header field); a boundary parameter that is missing, repeated or split
+ * (RFC 2231); more than one Content-Type field; or a Content-Transfer-Encoding other than 7bit, 8bit
+ * or binary. The structure found by a line scan must also agree with the parser's, byte for byte.
+ */
+final class SignedMultipart {
+    private static final Pattern HEADER_FIELD = Pattern.compile("^[!-9;-~]+[ \\t]*:.*");
+
+    /** The signed part's bytes exactly as the message carries them, and the signature part. */
+    record Parts(byte[] signedEntity, BodyPart signature) {
+    }
+
+    private SignedMultipart() {
+    }
+
+    /**
+     * @param maxBytes the limit for the signature part's CMS structure; the signed part itself is as large
+     *                 as the message James accepted, and is only digested
+     */
+    static Parts read(MimeMessage message, int maxBytes) throws SmimeException, MessagingException, IOException {
+        String[] contentTypes = message.getHeader("Content-Type");
+        if (contentTypes == null || contentTypes.length != 1) {
+            throw new SmimeException("a signed message needs exactly one Content-Type field, not "
+                + (contentTypes == null ? 0 : contentTypes.length));
+        }
+        String contentType = MimeUtility.unfold(contentTypes[0]);
+        String boundary = onlyBoundary(contentType);
+        String[] encodings = message.getHeader("Content-Transfer-Encoding");
+        if (encodings != null) {
+            for (String encoding : encodings) {
+                String name = encoding.trim().toLowerCase(Locale.ROOT);
+                if (!name.equals("7bit") && !name.equals("8bit") && !name.equals("binary")) {
+                    throw new SmimeException("multipart/signed may not be encoded as " + name);
+                }
+            }
+        }
+        byte[] body;
+        try (InputStream raw = message.getRawInputStream()) {
+            body = readAtMost(raw, Integer.MAX_VALUE - 16);
+        }
+        byte[] scannedSignedEntity = scan(MimeEntities.toCrlf(body), boundary);
+        CapturingMultipart multipart = new CapturingMultipart(new BodySource(body, contentType));
+        if (multipart.getCount() != 2 || multipart.captured.size() != 2) {
+            throw new SmimeException("multipart/signed must have exactly two parts, not " + multipart.getCount());
+        }
+        byte[] parsedSignedEntity = multipart.captured.get(0);
+        if (!Arrays.equals(MimeEntities.toCrlf(parsedSignedEntity), scannedSignedEntity)) {
+            throw new SmimeException("the signed part's extent is ambiguous: two readings of the multipart disagree");
+        }
+        return new Parts(parsedSignedEntity, multipart.getBodyPart(1));
+    }
+
+    /** The boundary parameter, refused when absent, repeated (a reader may take either) or split into RFC 2231 sections. */
+    private static String onlyBoundary(String contentType) throws SmimeException {
+        HeaderTokenizer tokens = new HeaderTokenizer(contentType, HeaderTokenizer.MIME);
+        String boundary = null;
+        try {
+            HeaderTokenizer.Token token;
+            boolean expectName = false;
+            String name = null;
+            while ((token = tokens.next()).getType() != HeaderTokenizer.Token.EOF) {
+                if (token.getType() == ';') {
+                    expectName = true;
+                    name = null;
+                } else if (expectName && token.getType() == HeaderTokenizer.Token.ATOM && name == null) {
+                    name = token.getValue().toLowerCase(Locale.ROOT);
+                } else if (expectName && token.getType() == '=' && name != null) {
+                    HeaderTokenizer.Token value = tokens.next();
+                    if (name.startsWith("boundary*")) {
+                        throw new SmimeException("the boundary parameter of multipart/signed may not be split or encoded (RFC 2231)");
+                    }
+                    if (name.equals("boundary")) {
+                        if (boundary != null) {
+                            throw new SmimeException("multipart/signed names its boundary more than once");
+                        }
+                        boundary = value.getValue();
+                    }
+                    expectName = false;
+                }
+            }
+        } catch (jakarta.mail.internet.ParseException e) {
+            throw new SmimeException("the Content-Type of multipart/signed cannot be parsed: " + e.getMessage(), e);
+        }
+        if (boundary == null || boundary.isEmpty()) {
+            throw new SmimeException("multipart/signed without boundary");
+        }
+        return boundary;
+    }
+
+    private enum Section { PREAMBLE, SIGNED, SIGNATURE, EPILOGUE }
+
+    /**
+     * Walks the CRLF-canonical body line by line and returns the signed part's bytes (between the
+     * first delimiter line and the CRLF before the second), refusing whatever a reader could split
+     * another way.
+     */
+    static byte[] scan(byte[] body, String boundary) throws SmimeException {
+        String delimiter = "--" + boundary;
+        String lowerDelimiter = delimiter.toLowerCase(Locale.ROOT);
+        Section section = Section.PREAMBLE;
+        int signedStart = -1;
+        int signedEnd = -1;
+        int lineStart = 0;
+        while (lineStart < body.length) {
+            int lineEnd = indexOfCrlf(body, lineStart);
+            int next = lineEnd < 0 ? body.length : lineEnd + 2;
+            String line = new String(body, lineStart, (lineEnd < 0 ? body.length : lineEnd) - lineStart, StandardCharsets.ISO_8859_1);
+            if (line.toLowerCase(Locale.ROOT).startsWith(lowerDelimiter)) {
+                String rest = line.startsWith(delimiter) ? line.substring(delimiter.length()) : null;
+                boolean isDelimiter = rest != null && rest.isBlank();
+                boolean isClose = rest != null && rest.startsWith("--") && rest.substring(2).isBlank();
+                if (!isDelimiter && !isClose) {
+                    throw new SmimeException("a line looks like a delimiter of multipart/signed but is not one: "
+                        + abbreviate(line));
+                }
+                switch (section) {
+                    case PREAMBLE:
+                        if (isClose) {
+                            throw new SmimeException("multipart/signed has no parts");
+                        }
+                        section = Section.SIGNED;
+                        signedStart = next;
+                        break;
+                    case SIGNED:
+                        if (isClose) {
+                            throw new SmimeException("multipart/signed has only one part");
+                        }
+                        section = Section.SIGNATURE;
+                        signedEnd = lineStart - 2;
+                        break;
+                    case SIGNATURE:
+                        if (isDelimiter) {
+                            throw new SmimeException("multipart/signed has more than two parts");
+                        }
+                        section = Section.EPILOGUE;
+                        break;
+                    default:
+                        throw new SmimeException("a delimiter follows the close delimiter of multipart/signed");
+                }
+            } else if (section == Section.EPILOGUE && (line.startsWith("--") || HEADER_FIELD.matcher(line).matches())) {
+                throw new SmimeException("text after the close delimiter of multipart/signed looks like MIME: " + abbreviate(line));
+            }
+            lineStart = next;
+        }
+        if (section != Section.EPILOGUE) {
+            throw new SmimeException("multipart/signed is not closed by " + delimiter + "--");
+        }
+        if (signedEnd < signedStart) {
+            throw new SmimeException("the signed part of multipart/signed is empty");
+        }
+        return Arrays.copyOfRange(body, signedStart, signedEnd);
+    }
+
+    private static int indexOfCrlf(byte[] bytes, int from) {
+        for (int i = from; i + 1 < bytes.length; i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() > 80 ? line.substring(0, 80) + "..." : line;
+    }
+
+    /** Reads at most {@code maxBytes}; never asks a stream for zero bytes (javax.mail 1.6 decoders answer that with end of stream). */
+    static byte[] readAtMost(InputStream in, int maxBytes) throws IOException, SmimeException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        int read;
+        while ((read = in.read(buffer, 0, buffer.length)) != -1) {
+            total += read;
+            if (total > maxBytes) {
+                throw new SmimeException("the S/MIME body is larger than the limit of " + maxBytes + " bytes");
+            }
+            out.write(buffer, 0, read);
+        }
+        return out.toByteArray();
+    }
+
+    /** The body as a data source whose stream is shared, so that the parser hands each part over as the exact bytes it spans. */
+    private static final class BodySource implements DataSource {
+        private final byte[] body;
+        private final String contentType;
+
+        BodySource(byte[] body, String contentType) {
+            this.body = body;
+            this.contentType = contentType;
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return new SharedByteArrayInputStream(body);
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            throw new IOException("read only");
+        }
+
+        @Override
+        public String getContentType() {
+            return contentType;
+        }
+
+        @Override
+        public String getName() {
+            return "multipart/signed body";
+        }
+    }
+
+    /** Keeps the bytes of every part exactly as the parser delimited them. */
+    private static final class CapturingMultipart extends MimeMultipart {
+        private final List<byte[]> captured = new ArrayList<>();
+
+        CapturingMultipart(DataSource source) throws MessagingException {
+            super(source);
+        }
+
+        @Override
+        protected MimeBodyPart createMimeBodyPart(InputStream part) throws MessagingException {
+            byte[] bytes;
+            try {
+                bytes = readAtMost(part, Integer.MAX_VALUE - 16);
+            } catch (IOException | SmimeException e) {
+                throw new MessagingException("unreadable part of multipart/signed", e);
+            }
+            captured.add(bytes);
+            return new MimeBodyPart(new SharedByteArrayInputStream(bytes));
+        }
+    }
+}
