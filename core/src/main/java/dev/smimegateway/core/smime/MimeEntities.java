@@ -114,42 +114,6 @@ public final class MimeEntities {
         return parse(out.toByteArray());
     }
 
-    /**
-     * The exact bytes of the first body part of a multipart body (between the first delimiter line
-     * and the CRLF before the next), with line ends made CRLF: what a detached signature covers.
-     */
-    public static byte[] firstPartBytes(byte[] rawMessage, String boundary) {
-        byte[] raw = toCrlf(rawMessage);
-        String text = new String(raw, StandardCharsets.ISO_8859_1);
-        String delimiter = "--" + boundary;
-        int start = -1;
-        int from = headerEnd(raw);
-        while (true) {
-            int at = text.indexOf(delimiter, from);
-            if (at < 0) {
-                throw new IllegalArgumentException("no part delimited by " + delimiter);
-            }
-            boolean lineStart = at == 0 || text.charAt(at - 1) == '\n';
-            if (lineStart && start < 0) {
-                int lineEnd = text.indexOf("\r\n", at);
-                if (lineEnd < 0) {
-                    throw new IllegalArgumentException("truncated multipart");
-                }
-                start = lineEnd + 2;
-                from = start;
-                continue;
-            }
-            if (lineStart && start >= 0) {
-                int end = at - 2;
-                if (end < start) {
-                    throw new IllegalArgumentException("empty signed part");
-                }
-                return java.util.Arrays.copyOfRange(raw, start, end);
-            }
-            from = at + delimiter.length();
-        }
-    }
-
     static String fieldName(String field) {
         return field.substring(0, Math.max(0, field.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
     }
