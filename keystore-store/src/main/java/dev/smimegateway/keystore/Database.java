@@ -78,7 +78,7 @@ final class Database {
         try (Connection connection = dataSource.getConnection()) {
             this.dialect = Dialect.of(connection.getMetaData());
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot open the S/MIME key store database: " + e.getMessage(), e);
+            throw new KeyStoreFailureException("Cannot open the S/MIME key store database: " + e.getMessage(), e);
         }
     }
 
