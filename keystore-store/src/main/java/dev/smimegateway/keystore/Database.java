@@ -29,7 +29,8 @@ final class Database {
     private static final Logger LOGGER = LoggerFactory.getLogger(Database.class);
 
     /** Every migration, in order. Never edit one that was released: add the next. */
-    private static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql", "V2__revocation_lists.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql", "V2__revocation_lists.sql",
+        "V3__intermediates_and_decrypt_only.sql");
 
     /** SQLState for a unique or primary key violation, the same on Derby and PostgreSQL. */
     static final String UNIQUE_VIOLATION = "23505";
@@ -77,7 +78,7 @@ final class Database {
         try (Connection connection = dataSource.getConnection()) {
             this.dialect = Dialect.of(connection.getMetaData());
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot open the S/MIME key store database: " + e.getMessage(), e);
+            throw new KeyStoreFailureException("Cannot open the S/MIME key store database: " + e.getMessage(), e);
         }
     }
 

@@ -62,8 +62,10 @@ import dev.smimegateway.core.crypto.JdkContentSigner;
  *   to decrypt incoming mail. Several identities may cover one address; exactly one of them is
  *   <em>active</em> (signs), all of them decrypt;</li>
  *   <li><b>certificates</b> — partners' public certificates that mail is encrypted to;</li>
- *   <li><b>trust anchors</b> — CA certificates that signatures must chain to.</li>
+ *   <li><b>trust anchors</b> — CA certificates that signatures must chain to;</li>
+ *   <li><b>intermediates</b> — CA certificates that help chain a signature to an anchor, never trusted themselves.</li>
  * </ul>
+ * An identity imported <em>decrypt-only</em> (an expired key kept for archived mail) decrypts and never signs.
  * Private keys are sealed with AES-256-GCM under a key derived from the server's master secret
  * before they reach the database, and are never logged. Every method is safe to call from many
  * threads, and from several servers sharing one database.
@@ -82,11 +84,13 @@ public final class SmimeKeyStore {
     private final KeyProtector protector;
     private final Clock clock;
     private final CertificateIssuer issuer = new CertificateIssuer();
+    private final IntermediateStore intermediates;
 
     private SmimeKeyStore(Database database, KeyProtector protector, Clock clock) {
         this.database = database;
         this.protector = protector;
         this.clock = clock;
+        this.intermediates = new IntermediateStore(database, clock);
     }
 
     /**
@@ -112,7 +116,24 @@ public final class SmimeKeyStore {
      * @param activate empty: active unless another active identity already covers one of its addresses
      */
     public Identity importPkcs12(String name, byte[] pkcs12, char[] password, Optional<String> alias, Optional<Boolean> activate) {
+        return importPkcs12(name, pkcs12, password, alias, activate, false);
+    }
+
+    /**
+     * Imports a private key and its chain from a PKCS#12 file, optionally as <em>decrypt-only</em>: an
+     * identity kept to read archived mail, typically with an expired certificate. A decrypt-only
+     * identity is accepted whatever its certificate's validity dates, decrypts like any other, is
+     * never active and never signs.
+     *
+     * @param activate    must not be {@code true} for a decrypt-only identity
+     * @param decryptOnly import the identity for decryption only
+     */
+    public Identity importPkcs12(String name, byte[] pkcs12, char[] password, Optional<String> alias, Optional<Boolean> activate,
+                                 boolean decryptOnly) {
         validateName(name);
+        if (decryptOnly && activate.orElse(false)) {
+            throw new InvalidRequestException("a decrypt-only identity never signs, so it cannot be activated");
+        }
         KeyStore keyStore = loadPkcs12(pkcs12, password);
         String chosen = chooseAlias(keyStore, alias);
         PrivateKey privateKey;
@@ -131,10 +152,14 @@ public final class SmimeKeyStore {
         List<CertificateFacts> chain = Arrays.stream(certificates)
             .map(certificate -> CertificateFacts.of((X509Certificate) certificate))
             .collect(Collectors.toList());
-        checkIdentityChain(chain);
+        if (decryptOnly) {
+            DecryptOnlyRules.checkChain(chain);
+        } else {
+            checkImportedChain(chain);
+        }
         proveKeyPair(privateKey, chain.get(0));
-        Identity identity = storeIdentity(name, privateKey, chain, activate);
-        LOGGER.info("Imported S/MIME identity {} ({}) from PKCS#12", name, chain.get(0).subject());
+        Identity identity = storeIdentity(name, privateKey, chain, decryptOnly ? Optional.of(false) : activate, decryptOnly);
+        LOGGER.info("Imported S/MIME identity {} ({}) from PKCS#12{}", name, chain.get(0).subject(), decryptOnly ? " for decryption only" : "");
         return identity;
     }
 
@@ -147,7 +172,7 @@ public final class SmimeKeyStore {
         CertificateIssuer.Issued issued = issuer.selfSigned(request, clock.instant());
         List<CertificateFacts> chain = List.of(CertificateFacts.of(issued.certificate()));
         checkIdentityChain(chain);
-        Identity identity = storeIdentity(name, issued.privateKey(), chain, activate);
+        Identity identity = storeIdentity(name, issued.privateKey(), chain, activate, false);
         LOGGER.info("Created self-signed S/MIME identity {} ({}, {})", name, chain.get(0).subject(), chain.get(0).keyDescription());
         return identity;
     }
@@ -194,12 +219,18 @@ public final class SmimeKeyStore {
         return identity(name).orElseThrow();
     }
 
-    /** Makes the identity the one that signs for its addresses and domains; others covering them become inactive. */
+    /**
+     * Makes the identity the one that signs for its addresses and domains; others covering them become
+     * inactive. A decrypt-only identity is refused: it never signs.
+     */
     public Identity activate(String name) {
         database.inTransaction(connection -> {
             lockIdentities(connection);
             if (!identityExists(connection, name)) {
                 throw identityNotFound(name);
+            }
+            if (DecryptOnlyRules.isDecryptOnly(connection, name)) {
+                throw new InvalidRequestException(DecryptOnlyRules.neverSigns(name) + ", so it cannot be activated");
             }
             activate(connection, name);
             return null;
@@ -233,7 +264,7 @@ public final class SmimeKeyStore {
      * The identity that signs mail from this sender: the active identity whose certificate holds the
      * address, else the active organisation identity whose dNSName covers the address's domain
      * ({@code example.com}, {@code *.example.com}). Only an identity whose current certificate is
-     * valid now and may sign mail is returned.
+     * valid now and may sign mail is returned; never a decrypt-only identity.
      */
     public Optional<SigningIdentity> signingIdentityFor(String address) {
         String normalised = MailAddresses.normalise(address);
@@ -252,7 +283,9 @@ public final class SmimeKeyStore {
 
     /**
      * A named identity (an organisation identity chosen in the mailet configuration), whatever its
-     * state: the caller decides what an expired or inactive identity means for the mail.
+     * state: the caller decides what an expired or inactive identity means for the mail. A
+     * decrypt-only identity is never returned (and the log says why): it must not sign; its
+     * {@link Identity#decryptOnly()} lets the caller name the reason.
      */
     public Optional<SigningIdentity> signingIdentity(String name) {
         return database.inTransaction(connection -> loadSigningIdentity(connection, name, facts -> true));
@@ -275,6 +308,27 @@ public final class SmimeKeyStore {
                 return certificates(exact);
             }
             return certificates(encryptionCandidates(connection, domainPatterns(normalised), DOMAIN, usable));
+        });
+    }
+
+    /**
+     * The stored partner certificates bound to exactly this address (subjectAltName rfc822Name, or the
+     * subject's emailAddress), newest first, whatever their key usage and validity: used to verify a
+     * signature that carries no certificates, where the verifier decides whether one of them fits.
+     * Domain (gateway) certificates are not returned: they do not name the signer.
+     */
+    public List<X509Certificate> partnerCertificatesFor(String address) {
+        String normalised = MailAddresses.normalise(address);
+        return database.inTransaction(connection -> {
+            Map<String, CertificateFacts> found = new LinkedHashMap<>();
+            try (PreparedStatement query = connection.prepareStatement(
+                "SELECT c.der FROM smime_certificate c JOIN smime_certificate_address a ON a.certificate_name = c.name "
+                    + "WHERE a.address = ? AND a.kind = ? ORDER BY c.not_before DESC, c.name")) {
+                query.setString(1, normalised);
+                query.setString(2, EMAIL);
+                collect(query, rows -> CertificateFacts.fromDer(rows.getBytes(1)), found);
+            }
+            return certificates(List.copyOf(found.values()));
         });
     }
 
@@ -399,6 +453,34 @@ public final class SmimeKeyStore {
         LOGGER.info("Deleted trust anchor {}", normalised);
     }
 
+    // ---------------------------------------------------------------- intermediate CA certificates
+
+    /**
+     * Stores intermediate CA certificates from a PEM file, each on its own: a CA certificate
+     * (basicConstraints cA, keyCertSign when keyUsage is present) that is not self-signed and not
+     * expired. They help build a signer's path to a trust anchor and are never trusted themselves.
+     */
+    public ImportReport importIntermediates(String pemText) {
+        return intermediates.importPem(pemText);
+    }
+
+    public List<IntermediateCertificate> listIntermediates() {
+        return intermediates.list();
+    }
+
+    public Optional<IntermediateCertificate> intermediate(String fingerprint) {
+        return intermediates.find(fingerprint);
+    }
+
+    public void deleteIntermediate(String fingerprint) {
+        intermediates.delete(fingerprint);
+    }
+
+    /** Every stored intermediate, for path building; expired ones included (the path validation decides). */
+    public List<X509Certificate> intermediateCertificates() {
+        return intermediates.certificates();
+    }
+
     // ---------------------------------------------------------------- revocation lists
 
     /**
@@ -479,7 +561,20 @@ public final class SmimeKeyStore {
         CertificateRules.checkChainKeys(chain);
     }
 
-    private Identity storeIdentity(String name, PrivateKey privateKey, List<CertificateFacts> chain, Optional<Boolean> activate) {
+    /** The identity rules, with the way out for an expired key kept to read archived mail. */
+    private void checkImportedChain(List<CertificateFacts> chain) {
+        try {
+            checkIdentityChain(chain);
+        } catch (CertificateRejectedException e) {
+            if (chain.get(0).isExpiredAt(clock.instant())) {
+                throw new CertificateRejectedException(e.getMessage() + DecryptOnlyRules.EXPIRED_HINT, e);
+            }
+            throw e;
+        }
+    }
+
+    private Identity storeIdentity(String name, PrivateKey privateKey, List<CertificateFacts> chain, Optional<Boolean> activate,
+                                   boolean decryptOnly) {
         byte[] encoded = privateKey.getEncoded();
         byte[] sealed;
         try {
@@ -497,11 +592,13 @@ public final class SmimeKeyStore {
                 throw new EntryExistsException("this certificate is already held by identity '" + owner.get() + "'");
             }
             try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO smime_identity (name, key_algorithm, encrypted_key, active, created_at) VALUES (?, ?, ?, FALSE, ?)")) {
+                "INSERT INTO smime_identity (name, key_algorithm, encrypted_key, active, created_at, decrypt_only) "
+                    + "VALUES (?, ?, ?, FALSE, ?, ?)")) {
                 insert.setString(1, name);
                 insert.setString(2, privateKey.getAlgorithm());
                 insert.setBytes(3, sealed);
                 insert.setTimestamp(4, Timestamp.from(clock.instant()));
+                insert.setBoolean(5, decryptOnly);
                 insert.executeUpdate();
             }
             insertIdentityCertificate(connection, name, chain, true);
@@ -555,7 +652,7 @@ public final class SmimeKeyStore {
         for (String address : addresses) {
             try (PreparedStatement query = connection.prepareStatement(
                 "SELECT a.identity_name FROM smime_identity_address a JOIN smime_identity i ON i.name = a.identity_name "
-                    + "WHERE a.address = ? AND a.kind = ? AND i.active = TRUE ORDER BY a.identity_name")) {
+                    + "WHERE a.address = ? AND a.kind = ? AND i.active = TRUE AND i.decrypt_only = FALSE ORDER BY a.identity_name")) {
                 query.setString(1, address);
                 query.setString(2, kind);
                 try (ResultSet rows = query.executeQuery()) {
@@ -583,6 +680,10 @@ public final class SmimeKeyStore {
     private Optional<SigningIdentity> loadSigningIdentity(Connection connection, String name, Predicate<CertificateFacts> usable)
         throws SQLException {
         List<Identity> found = readIdentities(connection, Optional.of(name));
+        if (!found.isEmpty() && found.get(0).decryptOnly()) {
+            LOGGER.warn("S/MIME identity {} was asked to sign: {}", name, DecryptOnlyRules.neverSigns(name));
+            return Optional.empty();
+        }
         if (found.isEmpty() || !usable.test(found.get(0).certificate())) {
             return Optional.empty();
         }
@@ -650,7 +751,7 @@ public final class SmimeKeyStore {
         }
         List<Identity> identities = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(
-            "SELECT name, active, key_algorithm, created_at FROM smime_identity"
+            "SELECT name, active, key_algorithm, created_at, decrypt_only FROM smime_identity"
                 + (onlyName.isPresent() ? " WHERE name = ?" : "") + " ORDER BY name")) {
             if (onlyName.isPresent()) {
                 query.setString(1, onlyName.get());
@@ -662,7 +763,7 @@ public final class SmimeKeyStore {
                     if (chain == null) {
                         throw new KeyStoreFailureException("identity '" + name + "' has no current certificate");
                     }
-                    identities.add(new Identity(name, rows.getBoolean(2), rows.getString(3), chain,
+                    identities.add(new Identity(name, rows.getBoolean(2), rows.getBoolean(5), rows.getString(3), chain,
                         previous.getOrDefault(name, List.of()), rows.getTimestamp(4).toInstant()));
                 }
             }
@@ -1091,7 +1192,7 @@ public final class SmimeKeyStore {
         }
     }
 
-    private static String normaliseFingerprint(String fingerprint) {
+    static String normaliseFingerprint(String fingerprint) {
         String normalised = fingerprint.replace(":", "").toLowerCase(java.util.Locale.ROOT);
         if (!FINGERPRINT.matcher(normalised).matches()) {
             throw new InvalidRequestException("'" + fingerprint + "' is not a SHA-256 fingerprint (64 hex digits)");
@@ -1103,7 +1204,7 @@ public final class SmimeKeyStore {
         return new EntryNotFoundException("no identity named '" + name + "'");
     }
 
-    private static String truncate(String text, int length) {
+    static String truncate(String text, int length) {
         return text.length() <= length ? text : text.substring(0, length);
     }
 }

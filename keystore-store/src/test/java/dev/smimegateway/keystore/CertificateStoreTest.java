@@ -175,6 +175,31 @@ class CertificateStoreTest {
     }
 
     @Test
+    void partnerCertificatesForVerificationAreThoseOfTheExactAddressWhateverTheirValidity() {
+        Instant now = Instant.now();
+        TestPki.Issued older = PKI.leaf("Bob 1").email("bob@partner.example").validity(now.minus(Duration.ofDays(20)), now.plus(Duration.ofDays(30))).issue();
+        TestPki.Issued newer = PKI.leaf("Bob 2").email("bob@partner.example").validity(now.minus(Duration.ofDays(2)), now.plus(Duration.ofDays(300))).issue();
+        TestPki.Issued gateway = PKI.leaf("Gateway").domain("partner.example").issue();
+        TestPki.Issued carol = PKI.leaf("Carol").email("carol@partner.example").issue();
+        store.addCertificate("bob-1", bytes(older.pem()));
+        store.addCertificate("bob-2", bytes(newer.pem()));
+        store.addCertificate("gateway", bytes(gateway.pem()));
+        store.addCertificate("carol", bytes(carol.pem()));
+        fixture.clock.advance(Duration.ofDays(31));
+
+        assertThat(store.partnerCertificatesFor("Bob@Partner.Example")).containsExactly(newer.certificate(), older.certificate());
+        assertThat(store.partnerCertificatesFor("dave@partner.example")).isEmpty();
+        assertThat(store.partnerCertificatesFor("partner.example")).isEmpty();
+    }
+
+    @Test
+    void partnerCertificatesForVerificationLeaveOurOwnIdentitiesOut() {
+        store.createSelfSigned("alice", SelfSignedRequest.builder().commonName("Alice").email("alice@example.com").build(), Optional.empty());
+
+        assertThat(store.partnerCertificatesFor("alice@example.com")).isEmpty();
+    }
+
+    @Test
     void encryptsToOurOwnActiveIdentitiesToo() {
         Identity alice = store.createSelfSigned("alice", SelfSignedRequest.builder().commonName("Alice").email("alice@example.com").build(),
             Optional.empty());

@@ -91,6 +91,35 @@ class PostgresKeyStoreTest {
     }
 
     @Test
+    void intermediatesPartnerLookUpAndDecryptOnlyIdentities() {
+        CaCertificates partnerPki = CaCertificates.create("Postgres Partner Root");
+        java.security.cert.X509Certificate intermediate = partnerPki.intermediate("Postgres Partner Issuing CA");
+        assertThat(store.importIntermediates(TestPki.pem(intermediate, partnerPki.root())).entries())
+            .extracting(ImportReport.Entry::status).containsExactly(ImportReport.Status.ACCEPTED, ImportReport.Status.REJECTED);
+        assertThat(store.importIntermediates(TestPki.pem(intermediate)).count(ImportReport.Status.DUPLICATE)).isEqualTo(1);
+        assertThat(store.intermediateCertificates()).containsExactly(intermediate);
+        String fingerprint = CertificateFacts.of(intermediate).fingerprint();
+        assertThat(store.intermediate(fingerprint)).isPresent();
+        store.deleteIntermediate(fingerprint);
+        assertThat(store.listIntermediates()).isEmpty();
+
+        TestPki.Issued erin = PKI.leaf("Erin").email("erin@partner-pg.example").issue();
+        store.addCertificate("pg-erin", erin.pem().getBytes(StandardCharsets.US_ASCII));
+        assertThat(store.partnerCertificatesFor("Erin@partner-pg.example")).containsExactly(erin.certificate());
+
+        java.time.Instant now = java.time.Instant.now();
+        TestPki.Issued archived = PKI.leaf("Archived").email("archived@pg.example")
+            .validity(now.minus(java.time.Duration.ofDays(700)), now.minus(java.time.Duration.ofDays(30))).issue();
+        Identity identity = store.importPkcs12("pg-archived", archived.pkcs12("pw"), "pw".toCharArray(), Optional.empty(), Optional.empty(),
+            true);
+        assertThat(identity.decryptOnly()).isTrue();
+        assertThat(store.signingIdentity("pg-archived")).isEmpty();
+        assertThat(store.decryptionKeyFor(archived.certificate().getIssuerX500Principal(), archived.certificate().getSerialNumber()))
+            .map(DecryptionKey::identityName).contains("pg-archived");
+        assertThatThrownBy(() -> store.activate("pg-archived")).isInstanceOf(InvalidRequestException.class);
+    }
+
+    @Test
     void oneActiveIdentityUnderConcurrentActivation() throws Exception {
         for (int i = 0; i < 4; i++) {
             store.createSelfSigned("pg-dave-" + i, SelfSignedRequest.builder().commonName("Dave " + i).email("dave@pg.example")

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.keystore.Identity;
 import dev.smimegateway.keystore.ImportReport;
+import dev.smimegateway.keystore.IntermediateCertificate;
 import dev.smimegateway.keystore.InvalidRequestException;
 import dev.smimegateway.keystore.SelfSignedRequest;
 import dev.smimegateway.keystore.SignatureAlgorithm;
@@ -107,6 +108,7 @@ final class KeyStoreJson {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", identity.name());
         json.put("active", identity.active());
+        json.put("decryptOnly", identity.decryptOnly());
         json.put("createdAt", identity.createdAt().toString());
         json.put("certificate", certificate(identity.certificate()));
         json.put("chain", identity.chain().stream().skip(1).map(KeyStoreJson::certificate).collect(Collectors.toList()));
@@ -129,6 +131,14 @@ final class KeyStoreJson {
         json.put("fingerprint", anchor.fingerprint());
         json.put("addedAt", anchor.addedAt().toString());
         json.put("certificate", certificate(anchor.certificate()));
+        return json;
+    }
+
+    static Map<String, Object> intermediate(IntermediateCertificate intermediate) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("fingerprint", intermediate.fingerprint());
+        json.put("addedAt", intermediate.addedAt().toString());
+        json.put("certificate", certificate(intermediate.certificate()));
         return json;
     }
 

@@ -1,6 +1,7 @@
 package dev.smimegateway.webadmin;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -35,6 +36,8 @@ import spark.Service;
  * <pre>
  * GET    /smime/identities                         list identities
  * PUT    /smime/identities/{name}                  import PKCS#12 or create self-signed (JSON)      201
+ *                                                  ?decryptOnly=true: a PKCS#12 key kept to read archived mail
+ *                                                  (expired certificates accepted); it never signs
  * GET    /smime/identities/{name}                  one identity; ?format=pem gives its chain
  * GET    /smime/identities/{name}/csr              PKCS#10 request (PEM) for a CA
  * PUT    /smime/identities/{name}/certificate      the CA-signed certificate (PEM chain or DER)     200
@@ -49,13 +52,18 @@ import spark.Service;
  * POST   /smime/trust-anchors?action=import        import a CA list (PEM), per-certificate report  200
  * GET    /smime/trust-anchors/{sha256}             one anchor; ?format=pem
  * DELETE /smime/trust-anchors/{sha256}                                                             204
+ * GET    /smime/intermediates                      list intermediate CAs (path building only); ?format=pem
+ * POST   /smime/intermediates?action=import        import intermediate CAs (PEM), per-certificate report  200
+ * GET    /smime/intermediates/{sha256}             one intermediate; ?format=pem
+ * DELETE /smime/intermediates/{sha256}                                                             204
  * GET    /smime/crls                               list imported CRLs
  * POST   /smime/crls?action=import                 import CRLs (PEM X509 CRL blocks or DER)        200
  * DELETE /smime/crls/{sha256}                                                                      204
  * </pre>
  * Bad input answers 400, an unknown name 404, an existing name or certificate 409, a body over
- * 16 MiB 413; nothing is stored on any of them. Servlet types are not used, so the class serves both
- * James 3.8's Spark and James 3.9's fork of it.
+ * 16 MiB 413; nothing is stored on any of them. When the key store's database cannot be reached
+ * the answer is 503 (try again later). Servlet types are not used, so the class serves both James
+ * 3.8's Spark and James 3.9's fork of it.
  */
 public class SmimeKeyStoreRoutes implements Routes {
     public static final String BASE_PATH = "/smime";
@@ -66,6 +74,7 @@ public class SmimeKeyStoreRoutes implements Routes {
     private static final String CERTIFICATES = BASE_PATH + "/certificates";
     private static final String TRUST_ANCHORS = BASE_PATH + "/trust-anchors";
     private static final String CRLS = BASE_PATH + "/crls";
+    private static final String INTERMEDIATES = BASE_PATH + "/intermediates";
     private static final String PEM_TYPE = "application/x-pem-file";
     private static final String JSON_TYPE = "application/json";
 
@@ -145,6 +154,25 @@ public class SmimeKeyStoreRoutes implements Routes {
             return noContent(response);
         }));
 
+        service.get(INTERMEDIATES, route((request, response) -> wantsPem(request)
+            ? pem(response, Pem.write(store.intermediateCertificates()))
+            : json(response, store.listIntermediates().stream().map(KeyStoreJson::intermediate).collect(Collectors.toList()))));
+        service.post(INTERMEDIATES, route((request, response) -> {
+            requireAction(request, "import");
+            return importReport(response, store.importIntermediates(text(request)));
+        }));
+        service.get(INTERMEDIATES + "/:fingerprint", route((request, response) -> {
+            var intermediate = store.intermediate(request.params(":fingerprint"))
+                .orElseThrow(() -> new EntryNotFoundException("no intermediate CA certificate with fingerprint " + request.params(":fingerprint")));
+            return wantsPem(request)
+                ? pem(response, Pem.write(intermediate.certificate().certificate()))
+                : json(response, KeyStoreJson.intermediate(intermediate));
+        }));
+        service.delete(INTERMEDIATES + "/:fingerprint", route((request, response) -> {
+            store.deleteIntermediate(request.params(":fingerprint"));
+            return noContent(response);
+        }));
+
         service.get(CRLS, route((request, response) -> json(response,
             store.listCrls().stream().map(KeyStoreJson::crl).collect(Collectors.toList()))));
         service.post(CRLS, route((request, response) -> {
@@ -159,15 +187,18 @@ public class SmimeKeyStoreRoutes implements Routes {
 
     private Object putIdentity(Request request, Response response) {
         String name = request.params(":name");
+        boolean decryptOnly = booleanParameter(request, "decryptOnly");
         KeyStoreJson.IdentityRequest identityRequest = KeyStoreJson.identityRequest(text(request));
         Identity identity;
         if (identityRequest instanceof KeyStoreJson.Pkcs12Import) {
             KeyStoreJson.Pkcs12Import pkcs12 = (KeyStoreJson.Pkcs12Import) identityRequest;
             try {
-                identity = store.importPkcs12(name, pkcs12.pkcs12(), pkcs12.password(), pkcs12.alias(), pkcs12.activate());
+                identity = store.importPkcs12(name, pkcs12.pkcs12(), pkcs12.password(), pkcs12.alias(), pkcs12.activate(), decryptOnly);
             } finally {
                 Arrays.fill(pkcs12.password(), '\0');
             }
+        } else if (decryptOnly) {
+            throw badRequest("?decryptOnly=true imports an existing key from \"pkcs12\"; a new self-signed identity is made to sign");
         } else {
             KeyStoreJson.SelfSignedCreation creation = (KeyStoreJson.SelfSignedCreation) identityRequest;
             identity = store.createSelfSigned(name, creation.request(), creation.activate());
@@ -214,9 +245,22 @@ public class SmimeKeyStoreRoutes implements Routes {
                 throw ErrorResponder.builder().statusCode(409).type(ErrorType.WRONG_STATE).message(e.getMessage()).haltError();
             } catch (KeyStoreFailureException e) {
                 LOGGER.error("S/MIME key store failure on {} {}", request.requestMethod(), request.pathInfo(), e);
-                throw ErrorResponder.builder().statusCode(500).type(ErrorType.SERVER_ERROR).message(e.getMessage()).haltError();
+                throw failure(e);
             }
         };
+    }
+
+    /**
+     * A database that cannot be reached is a 503 the client may retry, with nothing changed; anything
+     * else the store cannot do (a corrupt entry) is a 500.
+     */
+    private static RuntimeException failure(KeyStoreFailureException e) {
+        if (e.getCause() instanceof SQLException) {
+            return ErrorResponder.builder().statusCode(503).type(ErrorType.SERVER_ERROR)
+                .message("the S/MIME key store database is unavailable, nothing was changed; try again later (" + e.getMessage() + ")")
+                .haltError();
+        }
+        return ErrorResponder.builder().statusCode(500).type(ErrorType.SERVER_ERROR).message(e.getMessage()).haltError();
     }
 
     private static RuntimeException badRequest(String message) {
@@ -228,6 +272,17 @@ public class SmimeKeyStoreRoutes implements Routes {
         if (!expected.equals(action)) {
             throw badRequest("unknown or missing action '" + action + "'; use ?action=" + expected);
         }
+    }
+
+    private static boolean booleanParameter(Request request, String name) {
+        String value = request.queryParams(name);
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw badRequest("?" + name + " must be true or false, not '" + value + "'");
     }
 
     private static boolean wantsPem(Request request) {
