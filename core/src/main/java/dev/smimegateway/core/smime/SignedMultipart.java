@@ -31,8 +31,8 @@ import jakarta.mail.util.SharedByteArrayInputStream;
  * instead of verified: any line that starts with {@code --boundary} (in any case) but is not exactly a
  * delimiter line; other than exactly two parts; a missing close delimiter; an epilogue that looks like
  * MIME (a delimiter or a header field); a boundary parameter that is missing, repeated or split
- * (RFC 2231); more than one Content-Type field; or a Content-Transfer-Encoding other than 7bit, 8bit
- * or binary. The structure found by a line scan must also agree with the parser's, byte for byte.
+ * (RFC 2231); more than one Content-Type field; a Content-Transfer-Encoding other than 7bit, 8bit
+ * or binary; or a bare CR. The structure found by a line scan must also agree with the parser's, byte for byte.
  */
 final class SignedMultipart {
     private static final Pattern HEADER_FIELD = Pattern.compile("^[!-9;-~]+[ \\t]*:.*");
@@ -69,6 +69,7 @@ final class SignedMultipart {
         try (InputStream raw = message.getRawInputStream()) {
             body = readAtMost(raw, Integer.MAX_VALUE - 16);
         }
+        requireNoBareCr(body);
         byte[] scannedSignedEntity = scan(MimeEntities.toCrlf(body), boundary);
         CapturingMultipart multipart = new CapturingMultipart(new BodySource(body, contentType));
         if (multipart.getCount() != 2 || multipart.captured.size() != 2) {
@@ -79,6 +80,15 @@ final class SignedMultipart {
             throw new SmimeException("the signed part's extent is ambiguous: two readings of the multipart disagree");
         }
         return new Parts(parsedSignedEntity, multipart.getBodyPart(1));
+    }
+
+    /** A lone CR ends a line for some readers and not for others, which is enough to show different parts. */
+    private static void requireNoBareCr(byte[] body) throws SmimeException {
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == '\r' && (i + 1 == body.length || body[i + 1] != '\n')) {
+                throw new SmimeException("multipart/signed contains a bare CR, which mail readers split differently");
+            }
+        }
     }
 
     /** The boundary parameter, refused when absent, repeated (a reader may take either) or split into RFC 2231 sections. */

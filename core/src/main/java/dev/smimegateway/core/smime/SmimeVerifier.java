@@ -326,6 +326,7 @@ public final class SmimeVerifier {
             if (layer == SmimeLayer.SIGNED_DETACHED) {
                 return readDetached(message, maxBytes);
             }
+            requireSingleOpaqueEncoding(message);
             byte[] der = Limits.readDecoded(message, maxBytes);
             ContentInfo info = Limits.parseContentInfo(der);
             CMSSignedData cms = new CMSSignedData(info);
@@ -358,6 +359,22 @@ public final class SmimeVerifier {
         CMSSignedData cms = new CMSSignedData(new CMSProcessableByteArray(signedBytes), info);
         requireData(cms);
         return new Signed(cms, signedBytes);
+    }
+
+    /**
+     * An opaque signature is shown by readers only when its root is unambiguously application/pkcs7-mime
+     * in base64: a second Content-Type (readers take the first), or an encoding they may not decode,
+     * would show them something other than what is verified.
+     */
+    private static void requireSingleOpaqueEncoding(MimeMessage message) throws MessagingException, SmimeException {
+        String[] types = message.getHeader("Content-Type");
+        if (types == null || types.length != 1) {
+            throw new SmimeException("a signed message needs exactly one Content-Type field, not " + (types == null ? 0 : types.length));
+        }
+        String[] encodings = message.getHeader("Content-Transfer-Encoding");
+        if (encodings == null || encodings.length != 1 || !encodings[0].trim().equalsIgnoreCase("base64")) {
+            throw new SmimeException("an opaque signature must be sent in base64 with exactly one Content-Transfer-Encoding field");
+        }
     }
 
     /** Mail signs id-data; any other content type is a signature made for something else, replayed. */
