@@ -28,13 +28,22 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.RespID;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
  * TEST-ONLY certification authorities for revocation tests: a root, intermediates and leaves whose
@@ -258,6 +267,29 @@ public final class RevocationPki {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
+        }
+    }
+
+    /**
+     * An encoded successful OCSP response, made here rather than by a responder so that its
+     * signer, CertID and dates can be wrong on purpose.
+     */
+    public static byte[] ocspResponse(X509Certificate issuer, BigInteger serial, CertificateStatus status, Instant thisUpdate,
+                                      Optional<Instant> nextUpdate, PrivateKey signingKey, X509Certificate... included) {
+        try {
+            CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                new JcaX509CertificateHolder(issuer), serial);
+            BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(new RespID(X500Name.getInstance(
+                (included.length > 0 ? included[0] : issuer).getSubjectX500Principal().getEncoded())));
+            builder.addResponse(id, status, Date.from(thisUpdate), nextUpdate.map(Date::from).orElse(null));
+            X509CertificateHolder[] chain = new X509CertificateHolder[included.length];
+            for (int i = 0; i < included.length; i++) {
+                chain[i] = new JcaX509CertificateHolder(included[i]);
+            }
+            BasicOCSPResp basic = builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(signingKey), chain, new Date());
+            return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
