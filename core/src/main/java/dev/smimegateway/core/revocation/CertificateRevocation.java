@@ -113,7 +113,8 @@ final class CertificateRevocation {
             if (answer.value().isEmpty()) {
                 unconsulted.add(answer.problem());
             } else if (!consider(new CandidateCrl(answer.value().get(), "fetched from " + location))) {
-                unconsulted.add("the CRL at " + location + " is not a CRL of " + issuerName() + " signed with its key");
+                unconsulted.add(issuerMaySignCrls() ? "the CRL at " + location + " is not a CRL of " + issuerName() + " signed with its key"
+                    : issuerName() + " may not sign CRLs (its keyUsage lacks cRLSign), so the CRL at " + location + " does not count");
             }
             if (decided()) {
                 return;

@@ -33,20 +33,12 @@ class SignerPathValidatorTest {
     private static final Issued ALICE = PARTNER.leaf("alice").issue();
     private static final Authority ATTACKER_ROOT = Authority.root("Test Root");
 
-    private final LocalHttpServer server = startServer();
+    private final LocalHttpServer server = LocalHttpServer.startUnchecked();
     private final RecordingSources sources = new RecordingSources(new HttpRevocationSources());
 
     @AfterEach
     void stopServer() {
         server.close();
-    }
-
-    private static LocalHttpServer startServer() {
-        try {
-            return LocalHttpServer.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private SignerPathValidator validator(Collection<X509CRL> storedCrls, Settings settings) {
@@ -217,6 +209,15 @@ class SignerPathValidatorTest {
             .build();
 
         assertThat(check(List.of(stale, PARTNER.crl().build()), ALICE.certificate())).isEmpty();
+    }
+
+    @Test
+    void aCrlScopedToCaCertificatesSaysNothingAboutTheSigner() throws Exception {
+        Issued alice = PARTNER.leaf("alice").crlDistributionPoint(closedPortUrl("/partner.crl")).issue();
+
+        assertThat(check(List.of(PARTNER.crl().build()), alice.certificate())).isEmpty();
+        assertThat(check(List.of(PARTNER.crl().onlyCaCertificates().build()), alice.certificate())).map(PathProblem::failure)
+            .contains(VerificationFailure.REVOKED_UNKNOWN);
     }
 
     @Test

@@ -44,6 +44,15 @@ public final class LocalHttpServer implements AutoCloseable {
         return local;
     }
 
+    /** {@link #start()} for field initialisers. */
+    public static LocalHttpServer startUnchecked() {
+        try {
+            return start();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public LocalHttpServer serve(String path, Answer answer) {
         answers.put(path, answer);
         return this;

@@ -26,6 +26,7 @@ import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -227,6 +228,7 @@ public final class RevocationPki {
         private Instant thisUpdate = Instant.now().minus(Duration.ofHours(1));
         private Optional<Instant> nextUpdate = Optional.of(Instant.now().plus(Duration.ofDays(7)));
         private final List<BigInteger> revoked = new ArrayList<>();
+        private boolean onlyCaCertificates;
 
         private CrlBuilder(X500Name issuer, PrivateKey signingKey) {
             this.issuer = issuer;
@@ -250,6 +252,12 @@ public final class RevocationPki {
             return this;
         }
 
+        /** A critical issuingDistributionPoint limiting the CRL to CA certificates (RFC 5280 §5.2.5). */
+        public CrlBuilder onlyCaCertificates() {
+            onlyCaCertificates = true;
+            return this;
+        }
+
         /** Signs with another key than the issuer's, keeping the issuer's name: a forged CRL. */
         public CrlBuilder signedWith(PrivateKey key) {
             signingKey = key;
@@ -260,6 +268,10 @@ public final class RevocationPki {
             try {
                 X509v2CRLBuilder builder = new X509v2CRLBuilder(issuer, Date.from(thisUpdate));
                 nextUpdate.ifPresent(instant -> builder.setNextUpdate(Date.from(instant)));
+                if (onlyCaCertificates) {
+                    builder.addExtension(Extension.issuingDistributionPoint, true,
+                        new IssuingDistributionPoint(null, false, true, null, false, false));
+                }
                 for (BigInteger serial : revoked) {
                     builder.addCRLEntry(serial, Date.from(thisUpdate.minus(Duration.ofMinutes(30))), CRLReason.keyCompromise);
                 }
