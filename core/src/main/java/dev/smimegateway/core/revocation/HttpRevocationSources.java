@@ -171,14 +171,14 @@ public final class HttpRevocationSources implements RevocationSources {
     private byte[] exchange(String role, URI location, Optional<byte[]> post, Duration timeout) throws FetchFailure {
         URI current = location;
         for (int redirects = 0; ; redirects++) {
-            HttpURLConnection connection = open(role, location, current, timeout);
+            HttpURLConnection connection = open(role, current, timeout);
             try {
                 if (post.isPresent()) {
                     send(connection, post.get());
                 }
                 int status = connection.getResponseCode();
                 if (status >= 300 && status < 400 && status != 304) {
-                    current = redirectTarget(role, location, connection, status, post.isPresent() || redirects >= MAX_REDIRECTS);
+                    current = redirectTarget(role, current, connection, status, post.isPresent() || redirects >= MAX_REDIRECTS);
                     connection.disconnect();
                     continue;
                 }
@@ -211,7 +211,7 @@ public final class HttpRevocationSources implements RevocationSources {
         }
     }
 
-    private static HttpURLConnection open(String role, URI location, URI current, Duration timeout) throws FetchFailure {
+    private static HttpURLConnection open(String role, URI current, Duration timeout) throws FetchFailure {
         try {
             HttpURLConnection connection = (HttpURLConnection) current.toURL().openConnection();
             int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
@@ -236,7 +236,7 @@ public final class HttpRevocationSources implements RevocationSources {
         }
     }
 
-    private static URI redirectTarget(String role, URI location, HttpURLConnection connection, int status, boolean refused)
+    private static URI redirectTarget(String role, URI current, HttpURLConnection connection, int status, boolean refused)
         throws FetchFailure {
         String target = connection.getHeaderField("Location");
         if (refused || target == null) {
@@ -244,7 +244,7 @@ public final class HttpRevocationSources implements RevocationSources {
         }
         URI next;
         try {
-            next = location.resolve(target.trim());
+            next = current.resolve(target.trim());
         } catch (IllegalArgumentException e) {
             throw new FetchFailure(role + " redirects to an unreadable address " + target);
         }
