@@ -10,11 +10,14 @@ import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,6 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.smimegateway.core.testing.OpenSsl;
+import dev.smimegateway.core.testing.TestPki;
 import jakarta.mail.internet.MimeMessage;
 
 /**
@@ -45,6 +49,7 @@ class BouncyCastle170Test {
 
     private static URLClassLoader loader;
     private static Method decrypt;
+    private static Method decryptMessage;
 
     @TempDir
     Path folder;
@@ -61,8 +66,15 @@ class BouncyCastle170Test {
                 + "repository with the james-server module's dependencies");
             urls.add(jar.toUri().toURL());
         }
+        for (String entry : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")).split(File.pathSeparator)) {
+            if (!entry.contains("bouncycastle") && !entry.isBlank()) {
+                urls.add(Path.of(entry).toUri().toURL());
+            }
+        }
         loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         decrypt = loader.loadClass(Bc170Driver.class.getName()).getMethod("decrypt", byte[].class, PrivateKey.class);
+        decryptMessage = loader.loadClass(Bc170Driver.class.getName()).getMethod("decryptMessage", byte[].class, PrivateKey.class,
+            X509Certificate.class);
     }
 
     @AfterAll
@@ -107,6 +119,53 @@ class BouncyCastle170Test {
         byte[] der = Limits.readDecoded(encrypted, IncomingFixture.MAX_BYTES);
 
         assertThat(new String(decryptOn170(der, IncomingFixture.BOB_EC.privateKey()), StandardCharsets.US_ASCII)).contains("Pay 100 EUR");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "aes128-cbc, rsa-pkcs1", "aes256-cbc, rsa-pkcs1", "aes128-gcm, rsa-pkcs1", "aes256-gcm, rsa-pkcs1",
+        "aes128-cbc, rsa-oaep", "aes256-cbc, rsa-oaep", "aes128-gcm, rsa-oaep", "aes256-gcm, rsa-oaep",
+        "aes128-cbc, ec", "aes256-cbc, ec", "aes128-gcm, ec", "aes256-gcm, ec"})
+    void theDecryptorReadsEveryAlgorithmOurEncryptorSends(String algorithm, String keyTransport) throws Throwable {
+        TestPki.Issued recipient = keyTransport.equals("ec") ? IncomingFixture.BOB_EC : IncomingFixture.BOB;
+        MimeMessage encrypted = new SmimeEncryptor(ContentEncryption.parse(algorithm),
+            KeyTransport.parse(keyTransport.equals("ec") ? "rsa-pkcs1" : keyTransport))
+            .encrypt(IncomingFixture.plain("alice@example.com"), List.of(recipient.certificate()), Optional.empty());
+
+        String decrypted = decryptMessageOn170(MimeEntities.write(encrypted), recipient);
+
+        assertThat(decrypted).startsWith(algorithm + " " + algorithm.endsWith("gcm")).contains("Pay 100 EUR");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"rsa-pkcs1", "rsa-oaep", "ec"})
+    void theDecryptorRefusesATamperedGcmMessage(String keyTransport) throws Throwable {
+        TestPki.Issued recipient = keyTransport.equals("ec") ? IncomingFixture.BOB_EC : IncomingFixture.BOB;
+        MimeMessage encrypted = new SmimeEncryptor(ContentEncryption.AES256_GCM,
+            KeyTransport.parse(keyTransport.equals("ec") ? "rsa-pkcs1" : keyTransport))
+            .encrypt(IncomingFixture.plain("alice@example.com"), List.of(recipient.certificate()), Optional.empty());
+        byte[] tampered = EcdhGcmMessages.flipCiphertextBit(Limits.readDecoded(encrypted, IncomingFixture.MAX_BYTES), 20);
+        String mime = "From: alice@example.com\r\nTo: bob@partner.example\r\nSubject: payment\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data; name=smime.p7m\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(tampered) + "\r\n";
+
+        assertThatThrownBy(() -> decryptMessageOn170(mime.getBytes(StandardCharsets.US_ASCII), recipient))
+            .satisfies(e -> assertThat(e.getClass().getName()).isEqualTo(SmimeException.class.getName()))
+            .hasMessageContaining("authenticated decryption failed");
+    }
+
+    /** Jakarta Mail finds its implementation through the context class loader: that of Bouncy Castle 1.70 here. */
+    private static String decryptMessageOn170(byte[] mime, TestPki.Issued recipient) throws Throwable {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            return (String) decryptMessage.invoke(null, mime, recipient.privateKey(), recipient.certificate());
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 
     @Test
