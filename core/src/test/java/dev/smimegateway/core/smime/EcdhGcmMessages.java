@@ -96,7 +96,7 @@ final class EcdhGcmMessages {
     }
 
     static byte[] decryptWithOurs(byte[] der, PrivateKey key) throws Exception {
-        return decrypt(der, EcdhAuthEnvelopedRecipients.create(key));
+        return decrypt(der, EcdhAuthEnvelopedRecipients.create(key, null));
     }
 
     /** One bit of the encrypted content flipped. */
