@@ -26,8 +26,8 @@ import org.bouncycastle.cms.Recipient;
  *     security fixes would reach servers only through our releases, not James's;</li>
  * <li>what the JDK path gives besides: AES-GCM on the processor's AES instructions (about 10 GB/s
  *     against Bouncy Castle's 116 MB/s on this project's test machine) and the JDK's check that the
- *     sender's point lies on the curve. What it costs: three classes of our own (about 420 lines with their Javadoc), tested against
- *     Bouncy Castle's recipient, OpenSSL and Bouncy Castle 1.70.</li>
+ *     sender's point lies on the curve. What it costs: three classes of our own (about 420 lines
+ *     with their Javadoc), tested against Bouncy Castle's recipient, OpenSSL and Bouncy Castle 1.70.</li>
  * </ul>
  */
 final class EcdhAuthEnvelopedRecipients {
