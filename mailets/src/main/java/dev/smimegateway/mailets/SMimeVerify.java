@@ -68,7 +68,19 @@ import jakarta.mail.internet.MimeMessage;
  *     <maxSizeMegabytes>50</maxSizeMegabytes>      <!-- 1 to 2047 -->
  *     <allowSha1>false</allowSha1>                  <!-- true accepts SHA-1 signatures; MD5 never -->
  *     <requireSignedAttributes>true</requireSignedAttributes>
+ *     <fetchRevocation>true</fetchRevocation>        <!-- CRL distribution points and OCSP over http -->
+ *     <revocationTimeoutSeconds>5</revocationTimeoutSeconds>
+ *     <staleCrl>fail</staleCrl>                      <!-- or accept -->
+ *     <revocationUnavailable>fail</revocationUnavailable>  <!-- or accept -->
  * </mailet>
+ * }</pre>
+ * Revocation is checked for every certificate on the validated path (leaf and intermediates): a CRL
+ * counts only when it verifies with the key of the issuer on that path (never a certificate merely
+ * carried in the message); OCSP responders and CRL distribution points the certificates name are
+ * asked over http (cached; {@code fetchRevocation=false} turns this off). When revocation cannot be
+ * decided — only CRLs past their nextUpdate, or a named source that does not answer — the mail is
+ * {@code REVOKED_UNKNOWN} unless {@code staleCrl} / {@code revocationUnavailable} say accept.
+ * <pre>{@code
  * }</pre>
  * A message that fails is kept exactly as it arrived (signature included, forged status removed), for
  * the policy to route.
@@ -81,7 +93,7 @@ public class SMimeVerify extends GenericMailet {
     private final Clock clock;
     private boolean removeSignature;
     private int maxBytes;
-    private SmimeVerifier.Policy policy;
+    private StoreVerifiers verifiers;
 
     @Inject
     public SMimeVerify(SmimeKeyStore keyStore) {
@@ -101,8 +113,7 @@ public class SMimeVerify extends GenericMailet {
         }
         removeSignature = signature.equals("remove");
         maxBytes = MailetParameters.megabytes(this, "maxSizeMegabytes", 50);
-        policy = new SmimeVerifier.Policy(MailetParameters.bool(this, "allowSha1", false),
-            MailetParameters.bool(this, "requireSignedAttributes", true));
+        verifiers = StoreVerifiers.fromParameters(this, keyStore, clock, maxBytes);
     }
 
     @Override
@@ -140,7 +151,7 @@ public class SMimeVerify extends GenericMailet {
             return "not-signed";
         }
         MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
-        VerificationResult result = verifier().verify(message);
+        VerificationResult result = verifiers.verifier().verify(message);
         if (result.verified() && outer.isPresent() && !outer.get().equals("verified")) {
             return recordOuterFailure(mail);
         }
@@ -156,17 +167,6 @@ public class SMimeVerify extends GenericMailet {
             }
         }
         return outer.isPresent() ? status + "; outer=" + outer.get() : status;
-    }
-
-    private SmimeVerifier verifier() {
-        List<X509Certificate> anchors = keyStore.listTrustAnchors().stream()
-            .map(anchor -> anchor.certificate().certificate()).collect(Collectors.toList());
-        return SmimeVerifier.builder(anchors)
-            .crls(keyStore.listCrls())
-            .policy(policy)
-            .clock(clock)
-            .maxBytes(maxBytes)
-            .build();
     }
 
     /** The only signature was over the ciphertext, checked by SMimeDecrypt: its verdict is the message's. */

@@ -3,21 +3,12 @@ package dev.smimegateway.core.smime;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
-import java.security.cert.CertPathBuilder;
-import java.security.cert.CertPathBuilderException;
-import java.security.cert.CertStore;
-import java.security.cert.CollectionCertStoreParameters;
-import java.security.cert.PKIXBuilderParameters;
-import java.security.cert.PKIXCertPathBuilderResult;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
-import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -45,6 +36,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 import dev.smimegateway.core.crypto.Providers;
+import dev.smimegateway.core.revocation.HttpRevocationSources;
+import dev.smimegateway.core.revocation.RevocationSources;
+import dev.smimegateway.core.revocation.SignerPathValidator;
 import dev.smimegateway.core.certificate.CertificateFacts;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
@@ -89,12 +83,16 @@ public final class SmimeVerifier {
         }
     }
 
-    private final Set<TrustAnchor> anchors;
+    /** One cache of fetched CRLs and OCSP answers for verifiers built without sources of their own. */
+    private static final RevocationSources SHARED_SOURCES = new HttpRevocationSources();
+
     private final Set<X509Certificate> anchorCertificates;
     private final List<X509Certificate> intermediates;
     private final List<X509CRL> knownCrls;
     private final Function<String, List<X509Certificate>> partnerCertificates;
     private final Policy policy;
+    private final SignerPathValidator.Settings revocationSettings;
+    private final RevocationSources revocationSources;
     private final Clock clock;
     private final int maxBytes;
 
@@ -108,12 +106,13 @@ public final class SmimeVerifier {
     }
 
     private SmimeVerifier(Builder builder) {
-        this.anchors = builder.trustAnchors.stream().map(certificate -> new TrustAnchor(certificate, null)).collect(Collectors.toSet());
         this.anchorCertificates = Set.copyOf(builder.trustAnchors);
         this.intermediates = List.copyOf(builder.intermediates);
         this.knownCrls = List.copyOf(builder.crls);
         this.partnerCertificates = builder.partnerCertificates;
         this.policy = builder.policy;
+        this.revocationSettings = builder.revocationSettings;
+        this.revocationSources = builder.revocationSources;
         this.clock = builder.clock;
         this.maxBytes = builder.maxBytes;
     }
@@ -129,6 +128,8 @@ public final class SmimeVerifier {
         private Collection<X509CRL> crls = List.of();
         private Function<String, List<X509Certificate>> partnerCertificates = address -> List.of();
         private Policy policy = Policy.defaults();
+        private SignerPathValidator.Settings revocationSettings = SignerPathValidator.Settings.defaults();
+        private RevocationSources revocationSources = SHARED_SOURCES;
         private Clock clock = Clock.systemUTC();
         private int maxBytes = 50 * 1024 * 1024;
 
@@ -156,6 +157,16 @@ public final class SmimeVerifier {
 
         public Builder policy(Policy policy) {
             this.policy = policy;
+            return this;
+        }
+
+        /**
+         * How revocation is decided (fetching of CRL distribution points and OCSP, stale CRLs,
+         * unreachable sources), and where fetched answers come from and are cached.
+         */
+        public Builder revocation(SignerPathValidator.Settings settings, RevocationSources sources) {
+            this.revocationSettings = settings;
+            this.revocationSources = sources;
             return this;
         }
 
@@ -293,12 +304,10 @@ public final class SmimeVerifier {
         if (!facts.keyUsagePermitsSigning() || !facts.extendedKeyUsageAllowsEmail()) {
             return VerificationResult.failed(VerificationFailure.KEY_USAGE, "the signer's certificate may not sign mail", certificate);
         }
-        Optional<String> chainProblem = chainProblem(certificate, carried, now);
-        if (chainProblem.isPresent()) {
-            return VerificationResult.failed(VerificationFailure.UNTRUSTED, chainProblem.get(), certificate);
-        }
-        if (revoked(certificate, signed.cms())) {
-            return VerificationResult.failed(VerificationFailure.REVOKED, "a CRL of its issuer revokes the signer's certificate", certificate);
+        Optional<SignerPathValidator.PathProblem> pathProblem = new SignerPathValidator(anchorCertificates, intermediates, knownCrls,
+            revocationSettings, revocationSources, clock).check(certificate, carried, crls(signed.cms()));
+        if (pathProblem.isPresent()) {
+            return VerificationResult.failed(pathProblem.get().failure(), pathProblem.get().detail(), certificate);
         }
         Optional<String> fromProblem = fromProblem(message, shownFrom, facts);
         if (fromProblem.isPresent()) {
@@ -426,71 +435,16 @@ public final class SmimeVerifier {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private Optional<String> chainProblem(X509Certificate certificate, List<X509Certificate> carried, Instant now) {
-        if (anchorCertificates.contains(certificate)) {
-            return Optional.empty();
-        }
-        if (anchors.isEmpty()) {
-            return Optional.of("no trust anchor is configured");
-        }
-        try {
-            X509CertSelector target = new X509CertSelector();
-            target.setCertificate(certificate);
-            PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, target);
-            List<X509Certificate> candidates = carried.stream()
-                .filter(candidate -> !candidate.getSubjectX500Principal().equals(candidate.getIssuerX500Principal()))
-                .collect(Collectors.toList());
-            candidates.addAll(intermediates);
-            candidates.add(certificate);
-            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(candidates)));
-            parameters.setRevocationEnabled(false);
-            parameters.setDate(Date.from(now));
-            PKIXCertPathBuilderResult result = (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(parameters);
-            return result == null ? Optional.of("no certification path") : Optional.empty();
-        } catch (CertPathBuilderException e) {
-            return Optional.of("the signer's certificate does not chain to a trust anchor: " + e.getMessage());
-        } catch (GeneralSecurityException e) {
-            return Optional.of("the certification path cannot be checked: " + e.getMessage());
-        }
-    }
-
-    /**
-     * True when a CRL — carried in the message or imported by the administrator — that verifies with
-     * the key of the certificate's issuer among the trust anchors or the administrator's intermediates
-     * lists it. A certificate the message carries never vouches for a CRL, and a CRL that fails to
-     * verify is skipped, not the end of the search.
-     */
-    private boolean revoked(X509Certificate certificate, CMSSignedData cms) {
-        List<X509Certificate> issuers = new ArrayList<>(anchorCertificates);
-        issuers.addAll(intermediates);
-        List<X509CRL> crls = new ArrayList<>(knownCrls);
+    private static List<X509CRL> crls(CMSSignedData cms) {
+        List<X509CRL> crls = new ArrayList<>();
         for (Object holder : cms.getCRLs().getMatches(null)) {
             try {
                 crls.add(new JcaX509CRLConverter().getCRL((X509CRLHolder) holder));
             } catch (GeneralSecurityException | RuntimeException e) {
-                // An unreadable CRL revokes nothing.
+                // An unreadable CRL revokes nothing, and vouches for nothing.
             }
         }
-        for (X509CRL crl : crls) {
-            if (!crl.getIssuerX500Principal().equals(certificate.getIssuerX500Principal())) {
-                continue;
-            }
-            for (X509Certificate issuer : issuers) {
-                if (issuer.getSubjectX500Principal().equals(crl.getIssuerX500Principal()) && signedBy(crl, issuer) && crl.isRevoked(certificate)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean signedBy(X509CRL crl, X509Certificate issuer) {
-        try {
-            crl.verify(issuer.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
+        return crls;
     }
 
     private static Optional<String> fromProblem(MimeMessage message, String[] from, CertificateFacts facts) {

@@ -1,0 +1,99 @@
+package dev.smimegateway.mailets;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import org.apache.mailet.MailetException;
+import org.apache.mailet.base.GenericMailet;
+
+import dev.smimegateway.core.revocation.HttpRevocationSources;
+import dev.smimegateway.core.revocation.RevocationSources;
+import dev.smimegateway.core.revocation.SignerPathValidator;
+import dev.smimegateway.core.smime.SmimeVerifier;
+import dev.smimegateway.keystore.SmimeKeyStore;
+
+/**
+ * Signature verifiers over the administrator's store, configured once from a mailet's parameters and
+ * shared by SMimeVerify and SMimeDecrypt (which checks signatures over ciphertext), so that both
+ * apply the same rules:
+ * <pre>{@code
+ * <allowSha1>false</allowSha1>                       <!-- true accepts SHA-1 signatures; MD5 never -->
+ * <requireSignedAttributes>true</requireSignedAttributes>
+ * <fetchRevocation>true</fetchRevocation>             <!-- fetch CRL distribution points and ask OCSP (http) -->
+ * <revocationTimeoutSeconds>5</revocationTimeoutSeconds>
+ * <staleCrl>fail</staleCrl>                           <!-- or accept: a CRL past its nextUpdate still says "not revoked" -->
+ * <revocationUnavailable>fail</revocationUnavailable> <!-- or accept: a named CRL/OCSP source that cannot be reached -->
+ * }</pre>
+ * Each mail reads the trust anchors, intermediates and CRLs from the store, so a change made over
+ * webadmin applies to the next mail. Fetched CRLs and OCSP answers are cached per mailet.
+ */
+final class StoreVerifiers {
+    private final SmimeKeyStore keyStore;
+    private final SmimeVerifier.Policy policy;
+    private final SignerPathValidator.Settings revocation;
+    private final RevocationSources sources;
+    private final Clock clock;
+    private final int maxBytes;
+
+    private StoreVerifiers(SmimeKeyStore keyStore, SmimeVerifier.Policy policy, SignerPathValidator.Settings revocation,
+                           RevocationSources sources, Clock clock, int maxBytes) {
+        this.keyStore = keyStore;
+        this.policy = policy;
+        this.revocation = revocation;
+        this.sources = sources;
+        this.clock = clock;
+        this.maxBytes = maxBytes;
+    }
+
+    static StoreVerifiers fromParameters(GenericMailet mailet, SmimeKeyStore keyStore, Clock clock, int maxBytes) throws MailetException {
+        SmimeVerifier.Policy policy = new SmimeVerifier.Policy(MailetParameters.bool(mailet, "allowSha1", false),
+            MailetParameters.bool(mailet, "requireSignedAttributes", true));
+        int timeout = timeoutSeconds(mailet);
+        SignerPathValidator.Settings revocation = SignerPathValidator.Settings.defaults()
+            .withFetchRevocation(MailetParameters.bool(mailet, "fetchRevocation", true))
+            .withFetchTimeout(Duration.ofSeconds(timeout))
+            .withStaleCrlFails(failOrAccept(mailet, "staleCrl"))
+            .withUnavailableFails(failOrAccept(mailet, "revocationUnavailable"));
+        return new StoreVerifiers(keyStore, policy, revocation, new HttpRevocationSources(clock), clock, maxBytes);
+    }
+
+    /** A verifier over the store as it is now. */
+    SmimeVerifier verifier() {
+        List<X509Certificate> anchors = keyStore.listTrustAnchors().stream()
+            .map(anchor -> anchor.certificate().certificate()).collect(Collectors.toList());
+        return SmimeVerifier.builder(anchors)
+            .intermediates(keyStore.intermediateCertificates())
+            .crls(keyStore.listCrls())
+            .partnerCertificates(keyStore::partnerCertificatesFor)
+            .policy(policy)
+            .revocation(revocation, sources)
+            .clock(clock)
+            .maxBytes(maxBytes)
+            .build();
+    }
+
+    private static int timeoutSeconds(GenericMailet mailet) throws MailetException {
+        String value = mailet.getInitParameter("revocationTimeoutSeconds", "5").trim();
+        try {
+            int seconds = Integer.parseInt(value);
+            if (seconds >= 1 && seconds <= 120) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new MailetException(mailet.getClass().getSimpleName() + ": revocationTimeoutSeconds must be from 1 to 120, not '" + value + "'");
+    }
+
+    private static boolean failOrAccept(GenericMailet mailet, String name) throws MailetException {
+        String value = mailet.getInitParameter(name, "fail").trim().toLowerCase(Locale.ROOT);
+        if (value.equals("fail") || value.equals("accept")) {
+            return value.equals("fail");
+        }
+        throw new MailetException(mailet.getClass().getSimpleName() + ": " + name + " must be fail or accept, not '" + value + "'");
+    }
+}
