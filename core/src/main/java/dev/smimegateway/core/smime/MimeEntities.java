@@ -26,6 +26,8 @@ import jakarta.mail.util.ByteArrayDataSource;
 public final class MimeEntities {
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final int MAX_LINE = 998;
+    /** The largest byte array a JVM reliably allocates. */
+    private static final int LARGEST_ARRAY = Integer.MAX_VALUE - 8;
 
     private MimeEntities() {
     }
@@ -282,7 +284,7 @@ public final class MimeEntities {
         }
         byte[] decoded;
         try (InputStream in = part.getInputStream()) {
-            decoded = in.readAllBytes();
+            decoded = readWhole(in);
         }
         String contentType = part.getContentType() == null ? "text/plain; charset=us-ascii" : part.getContentType();
         part.setDataHandler(new DataHandler(new ByteArrayDataSource(decoded, contentType)));
@@ -296,7 +298,16 @@ public final class MimeEntities {
             ? ((jakarta.mail.internet.MimeBodyPart) part).getRawInputStream()
             : ((MimeMessage) part).getRawInputStream();
         try (raw) {
-            return raw.readAllBytes();
+            return readWhole(raw);
+        }
+    }
+
+    /** A body whose size the caller has already accepted, read through the one safe loop. */
+    private static byte[] readWhole(InputStream in) throws IOException {
+        try {
+            return Limits.readAtMost(in, LARGEST_ARRAY);
+        } catch (SmimeException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 

@@ -70,7 +70,7 @@ public final class SmimeDecryptor {
     public Decrypted decrypt(MimeMessage message) throws SmimeException {
         byte[] der;
         try {
-            der = Limits.readDecoded(message, maxBytes);
+            der = Limits.readAtMost(message, maxBytes);
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the encrypted body cannot be decoded: " + e.getMessage(), e);
         }
