@@ -130,8 +130,8 @@ public class SMimeDecrypt extends GenericMailet {
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new MailetException("SMimeDecrypt: " + name + " must be a whole number from 1 to " + max + ", not '"
-                + getInitParameter(name) + "'");
+            String range = max == Integer.MAX_VALUE ? "a positive whole number" : "a whole number from 1 to " + max;
+            throw new MailetException("SMimeDecrypt: " + name + " must be " + range + ", not '" + getInitParameter(name) + "'");
         }
     }
 

@@ -119,9 +119,9 @@ public final class MimeEntities {
         for (String field : innerFields) {
             String name = fieldName(field);
             if (name.startsWith("content-")) {
-                contentHeaders.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
+                contentHeaders.writeBytes(endingInCrlf(field));
             } else if (restore && RESTORABLE_HEADERS.contains(name) && replaced.add(name)) {
-                innerHeaders.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
+                innerHeaders.writeBytes(endingInCrlf(field));
             }
         }
         byte[] raw = write(original);
@@ -139,6 +139,11 @@ public final class MimeEntities {
         out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         out.write(entity, bodyStart, entity.length - bodyStart);
         return parse(out.toByteArray());
+    }
+
+    /** A header field of an entity without a blank line may lack its line end: it must not run into the next field. */
+    private static byte[] endingInCrlf(String field) {
+        return (field.endsWith("\r\n") ? field : field + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** The entity's Content-Type carries the RFC 9788 {@code hp} parameter. */

@@ -97,6 +97,17 @@ class DecryptedContentTest {
         assertThat(decrypted.getHeader("From")).containsExactly("eve@example.net");
     }
 
+    @Test
+    void aRestoredFieldNeverRunsIntoTheNextOne() throws Exception {
+        // no blank line: the whole entity is a header section whose last field has no line end
+        String inner = "Content-Type: text/plain; hp=\"cipher\"\r\nSubject: Hello";
+
+        MimeMessage decrypted = decrypt(encrypted(EVE_OUTER, inner.getBytes(StandardCharsets.US_ASCII), true, BOB.certificate()));
+
+        assertThat(decrypted.getHeader("Subject")).containsExactly("Hello");
+        assertThat(decrypted.getHeader("MIME-Version")).containsExactly("1.0");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"binary", "8bit"})
     void decryptedBinaryContentIsKeptByteForByte(String transferEncoding) throws Exception {
