@@ -54,7 +54,8 @@ public final class EngineThroughput {
             public Optional<SmimeDecryptor.KeyAndCertificate> bySubjectKeyIdentifier(byte[] ski) {
                 return Optional.empty();
             }
-        }, 64 * 1024 * 1024);
+        }, 64 * 1024 * 1024, java.util.Set.of());
+        List<String> toBob = List.of("bob@partner.example");
 
         System.out.printf("S/MIME engine throughput, 1 thread, RSA-2048, Java %s, %s%n", System.getProperty("java.version"),
             Runtime.getRuntime().availableProcessors() + " cores");
@@ -71,8 +72,8 @@ public final class EngineThroughput {
             measure(label, "encrypt aes256-gcm", size, seconds, () -> gcm.encrypt(plain, List.of(bob.certificate()), Optional.empty()));
             measure(label, "verify detached", size, seconds, () -> check(verifier.verify(signedDetached).verified()));
             measure(label, "verify opaque", size, seconds, () -> check(verifier.verify(signedOpaque).verified()));
-            measure(label, "decrypt aes256-cbc", size, seconds, () -> decryptor.decrypt(encryptedCbc));
-            measure(label, "decrypt aes256-gcm", size, seconds, () -> decryptor.decrypt(encryptedGcm));
+            measure(label, "decrypt aes256-cbc", size, seconds, () -> decryptor.decrypt(encryptedCbc, toBob));
+            measure(label, "decrypt aes256-gcm", size, seconds, () -> decryptor.decrypt(encryptedGcm, toBob));
         }
     }
 

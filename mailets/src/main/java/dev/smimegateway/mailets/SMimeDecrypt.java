@@ -2,12 +2,20 @@ package dev.smimegateway.mailets;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.security.auth.x500.X500Principal;
 
+import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetException;
 import org.apache.mailet.ProcessingState;
@@ -15,12 +23,16 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.smimegateway.core.smime.MimeEntities;
 import dev.smimegateway.core.smime.SmimeAttributes;
 import dev.smimegateway.core.smime.SmimeDecryptor;
 import dev.smimegateway.core.smime.SmimeException;
 import dev.smimegateway.core.smime.SmimeLayer;
 import dev.smimegateway.core.smime.SmimeVerifier;
+import dev.smimegateway.core.smime.VerificationFailure;
+import dev.smimegateway.core.smime.VerificationResult;
 import dev.smimegateway.keystore.DecryptionKey;
+import dev.smimegateway.keystore.KeyStoreFailureException;
 import dev.smimegateway.keystore.SmimeKeyStore;
 import jakarta.inject.Inject;
 import jakarta.mail.MessagingException;
@@ -28,58 +40,100 @@ import jakarta.mail.internet.MimeMessage;
 
 /**
  * Decrypts incoming S/MIME mail with whichever stored private key matches one of its recipients
- * (all identities, active or not, and every certificate their keys ever had: key rollover works).
+ * (all identities, active or not, and every certificate their keys ever had: key rollover works),
+ * provided the key's identity belongs to one of the mail's envelope recipients: its certificate
+ * names the recipient's address, or, for an organisation identity, a subjectAltName domain covers
+ * the recipient's domain. A ciphertext captured and sent on to another local mailbox is therefore
+ * not decrypted for that mailbox. Identities named in {@code escrowIdentities} (an archive or
+ * escrow key) decrypt for any recipient.
  *
  * <p>Only an encrypted <em>whole message</em> is decrypted: the root entity, or the content of an
- * outer signature around it (triple wrap; the outer signature is then dropped and SMimeVerify checks
- * the inner one). An encrypted part next to other parts is never decrypted, so an attacker cannot
- * wrap a captured ciphertext in his own HTML and have the gateway reveal it (EFAIL). AES-GCM
- * releases nothing unless its tag verifies. Layers are unwrapped up to {@code maxDepth}.
+ * outer signature around it (triple wrap, encrypt-then-sign). An encrypted part next to other parts
+ * is never decrypted, so an attacker cannot wrap a captured ciphertext in his own HTML and have the
+ * gateway reveal it (EFAIL). AES-GCM releases nothing unless its tag verifies. Layers are unwrapped
+ * up to {@code maxDepth}.
  *
- * <p>Any failure — no matching key, altered or corrupt data, too deep, too large — leaves the message
- * as it arrived and records the reason in {@code smime.decryption.failure}; the mail goes on, or to
- * the {@code onFailure} processor. It is never dropped.
+ * <p>An outer signature over the ciphertext is verified before it is taken off (trust anchors and
+ * CRLs of the key store, the From check included), and its verdict recorded in
+ * {@code smime.outer.verification.status} ({@code verified} or {@code not-verified}),
+ * {@code smime.outer.verification.failure}, {@code smime.outer.verification.detail} and
+ * {@code smime.outer.signer.address}; what is decrypted is then exactly the content that signature
+ * covers. A signature that wraps no encryption stays for SMimeVerify.
+ *
+ * <p>{@code smime.decryption.authenticated} is true when the decrypted content is authenticated: an
+ * AES-GCM layer whose tag verified, or an outer signature over the ciphertext that verified. It is
+ * false for AES-CBC otherwise, whose plaintext an attacker can alter (EFAIL gadgets); RFC 9788
+ * protected headers are then not restored either.
+ *
+ * <p>An {@code X-Smime-Gateway-Status} header arriving from outside is removed first, on every path,
+ * so that no sender can forge the verdict SMimeVerify writes.
+ *
+ * <p>Any failure about the message — no matching key, a key of none of the recipients, altered or
+ * corrupt data, too deep, too large — leaves the message as it arrived and records the reason in
+ * {@code smime.decryption.failure}; the mail goes on, or to the {@code onFailure} processor. It is
+ * never dropped. A failure of the key store itself (its database unreachable) is no verdict on the
+ * message: the mailet throws, and James sends the mail to the processor named by the mailet's
+ * {@code onMailetException} attribute ({@code error} by default), where it waits for the
+ * administrator.
  * <pre>{@code
  * <mailet match="All" class="dev.smimegateway.mailets.SMimeDecrypt">
- *     <maxDepth>8</maxDepth>             <!-- S/MIME layers unwrapped at most -->
- *     <maxSizeMegabytes>50</maxSizeMegabytes>
+ *     <maxDepth>8</maxDepth>                    <!-- S/MIME layers unwrapped at most -->
+ *     <maxSizeMegabytes>50</maxSizeMegabytes>   <!-- 1 to 2047 -->
+ *     <!-- <escrowIdentities>archive, legal-hold</escrowIdentities>  identities that decrypt for any recipient -->
  *     <!-- <onFailure>smime-undecryptable</onFailure>  a processor; default: go on -->
  * </mailet>
  * }</pre>
  * Sets {@code smime.received.encrypted}, {@code smime.received.signed}, {@code smime.decrypted},
- * {@code smime.decryption.algorithm}, {@code smime.decryption.identity}, {@code smime.decryption.failure}.
+ * {@code smime.decryption.algorithm}, {@code smime.decryption.identity},
+ * {@code smime.decryption.authenticated}, {@code smime.decryption.failure} and the
+ * {@code smime.outer.*} attributes above.
  */
 public class SMimeDecrypt extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeDecrypt.class);
+    private static final Set<String> OUR_HEADERS = Set.of(SmimeAttributes.STATUS_HEADER.toLowerCase(Locale.ROOT));
+    /** 2047 MB is the largest limit whose byte count still fits an int. */
+    private static final int MAX_SIZE_MEGABYTES = Integer.MAX_VALUE / (1024 * 1024);
 
     private final SmimeKeyStore keyStore;
+    private final Clock clock;
+    private StoreVerifiers verifiers;
     private int maxDepth;
     private int maxBytes;
     private Optional<String> onFailure;
+    private Set<String> escrowIdentities;
     private SmimeDecryptor decryptor;
 
     @Inject
     public SMimeDecrypt(SmimeKeyStore keyStore) {
+        this(keyStore, Clock.systemUTC());
+    }
+
+    SMimeDecrypt(SmimeKeyStore keyStore, Clock clock) {
         this.keyStore = keyStore;
+        this.clock = clock;
     }
 
     @Override
     public void init() throws MessagingException {
-        maxDepth = positive("maxDepth", 8);
-        maxBytes = positive("maxSizeMegabytes", 50) * 1024 * 1024;
+        maxDepth = wholeNumber("maxDepth", 8, Integer.MAX_VALUE);
+        maxBytes = wholeNumber("maxSizeMegabytes", 50, MAX_SIZE_MEGABYTES) * 1024 * 1024;
         onFailure = Optional.ofNullable(getInitParameter("onFailure")).map(String::trim).filter(value -> !value.isEmpty());
-        decryptor = new SmimeDecryptor(new StoreKeys(keyStore), maxBytes);
+        escrowIdentities = Arrays.stream(getInitParameter("escrowIdentities", "").split(","))
+            .map(String::trim).filter(name -> !name.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        decryptor = new SmimeDecryptor(new StoreKeys(keyStore), maxBytes, escrowIdentities);
+        verifiers = StoreVerifiers.fromParameters(this, keyStore, clock, maxBytes);
     }
 
-    private int positive(String name, int defaultValue) throws MailetException {
+    private int wholeNumber(String name, int defaultValue, int max) throws MailetException {
         try {
             int value = Integer.parseInt(getInitParameter(name, Integer.toString(defaultValue)).trim());
-            if (value < 1) {
+            if (value < 1 || value > max) {
                 throw new NumberFormatException();
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new MailetException("SMimeDecrypt: " + name + " must be a positive whole number, not '" + getInitParameter(name) + "'");
+            String range = max == Integer.MAX_VALUE ? "a positive whole number" : "a whole number from 1 to " + max;
+            throw new MailetException("SMimeDecrypt: " + name + " must be " + range + ", not '" + getInitParameter(name) + "'");
         }
     }
 
@@ -90,15 +144,21 @@ public class SMimeDecrypt extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        MimeMessage message = mail.getMessage();
+        MimeMessage message = withoutForgedStatus(mail);
         try {
-            MimeMessage result = unwrap(mail, message);
+            MimeMessage result = unwrap(mail, message, envelopeRecipients(mail));
             if (result != message) {
                 mail.setMessage(result);
             }
+        } catch (KeyStoreFailureException e) {
+            LOGGER.error("Cannot decrypt mail {} from {}: the key store failed: {}", mail.getName(), mail.getMaybeSender().asString(),
+                e.getMessage());
+            throw new MessagingException("SMimeDecrypt: the key store failed, mail " + mail.getName() + " is not decrypted: "
+                + e.getMessage(), e);
         } catch (SmimeException | IOException | RuntimeException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            LOGGER.warn("Cannot decrypt mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason);
+            LOGGER.warn("Cannot decrypt mail {} from {} to {}: {}", mail.getName(), mail.getMaybeSender().asString(),
+                envelopeRecipients(mail), reason);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTED, false);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_FAILURE, reason);
             onFailure.ifPresent(mail::setState);
@@ -106,14 +166,44 @@ public class SMimeDecrypt extends GenericMailet {
     }
 
     /**
-     * Peels layers from the root: an outer signature is taken off only on the way to an encryption
-     * layer beneath it (triple wrap); what is returned is the message after its last decryption, so
-     * signatures that wrap no encryption stay for SMimeVerify.
+     * Removes a status header that arrived from outside, before anything else can fail, so that no
+     * path (failures included) passes a forged verdict on. A message that cannot be rewritten loses
+     * the header in place.
      */
-    private MimeMessage unwrap(Mail mail, MimeMessage message) throws MessagingException, IOException, SmimeException {
+    private static MimeMessage withoutForgedStatus(Mail mail) throws MessagingException {
+        MimeMessage message = mail.getMessage();
+        if (message.getHeader(SmimeAttributes.STATUS_HEADER) == null) {
+            return message;
+        }
+        LOGGER.info("Removed a {} header that mail {} from {} carried in", SmimeAttributes.STATUS_HEADER, mail.getName(),
+            mail.getMaybeSender().asString());
+        try {
+            MimeMessage stripped = MimeEntities.rewriteHeaders(message, OUR_HEADERS, null);
+            mail.setMessage(stripped);
+            return stripped;
+        } catch (IOException | MessagingException | RuntimeException e) {
+            message.removeHeader(SmimeAttributes.STATUS_HEADER);
+            return message;
+        }
+    }
+
+    private static List<String> envelopeRecipients(Mail mail) {
+        return mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.toList());
+    }
+
+    /**
+     * Peels layers from the root: outer signatures are taken off only on the way to an encryption
+     * layer beneath them (triple wrap, encrypt-then-sign), and verified then; what is returned is the
+     * message after its last decryption, so signatures that wrap no encryption stay for SMimeVerify.
+     */
+    private MimeMessage unwrap(Mail mail, MimeMessage message, List<String> recipients)
+        throws MessagingException, IOException, SmimeException {
         MimeMessage current = message;
         MimeMessage result = message;
         boolean decrypted = false;
+        boolean authenticated = false;
+        List<MimeMessage> signedLayers = new ArrayList<>();
+        OuterSignatures outer = new OuterSignatures();
         for (int depth = 0; ; depth++) {
             SmimeLayer layer = SmimeLayer.of(current);
             if (layer.isEncrypted()) {
@@ -129,38 +219,110 @@ public class SMimeDecrypt extends GenericMailet {
             }
             if (layer.isSigned()) {
                 try {
-                    current = SmimeVerifier.withoutSignature(current, maxBytes);
+                    MimeMessage beneath = SmimeVerifier.withoutSignature(current, maxBytes);
+                    signedLayers.add(current);
+                    current = beneath;
                 } catch (SmimeException | RuntimeException e) {
                     // An unreadable signature hides no encryption we could reach; SMimeVerify reports it.
                     break;
                 }
                 continue;
             }
+            Optional<OuterCheck> check = signedLayers.isEmpty() ? Optional.empty() : Optional.of(verifyOuterSignatures(signedLayers, current));
+            signedLayers.clear();
+            if (check.isPresent()) {
+                current = check.get().beneath();
+            }
             SmimeDecryptor.Decrypted decryption;
             try {
-                decryption = decryptor.decrypt(current);
+                decryption = decryptor.decrypt(current, recipients);
             } catch (SmimeException e) {
                 if (layer == SmimeLayer.PKCS7_UNKNOWN && e.getMessage().startsWith("not encrypted data")) {
                     MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);
                     break;
                 }
+                check.ifPresent(outer::add);
+                outer.record(mail);
                 throw e;
             }
+            check.ifPresent(outer::add);
             MailAttributes.set(mail, SmimeAttributes.RECEIVED_ENCRYPTED, true);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_ALGORITHM, decryption.algorithm());
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_IDENTITY, decryption.keyOwner());
+            // Content beneath an authenticated layer is authenticated, whichever layer authenticated it.
+            authenticated |= decryption.authenticated() || check.map(OuterCheck::verified).orElse(false);
             current = decryption.message();
             result = current;
             decrypted = true;
         }
+        outer.record(mail);
         if (decrypted) {
             MailAttributes.set(mail, SmimeAttributes.DECRYPTED, true);
-            LOGGER.debug("Decrypted mail {} from {}", mail.getName(), mail.getMaybeSender().asString());
+            MailAttributes.set(mail, SmimeAttributes.DECRYPTION_AUTHENTICATED, authenticated);
+            LOGGER.debug("Decrypted mail {} from {} (authenticated: {})", mail.getName(), mail.getMaybeSender().asString(), authenticated);
         }
         return result;
     }
 
-    /** The key store as the engine's key lookup. */
+    /** The verdicts on the signatures peeled on the way to one encryption layer, and the content beneath them. */
+    private record OuterCheck(List<VerificationResult> results, MimeMessage beneath) {
+        boolean verified() {
+            return results.stream().allMatch(VerificationResult::verified);
+        }
+    }
+
+    /**
+     * Verifies each signed layer, outermost first. Beneath a signature that verified, the content is
+     * rebuilt from the very bytes it covers, so what is decrypted is what was verified.
+     */
+    private OuterCheck verifyOuterSignatures(List<MimeMessage> signedLayers, MimeMessage peeled) {
+        SmimeVerifier verifier = verifiers.verifier();
+        List<VerificationResult> results = new ArrayList<>();
+        MimeMessage layer = signedLayers.get(0);
+        for (int i = 0; i < signedLayers.size(); i++) {
+            VerificationResult result = verifier.verify(layer);
+            results.add(result);
+            MimeMessage next = i + 1 < signedLayers.size() ? signedLayers.get(i + 1) : peeled;
+            if (result.verified() && result.signedContent().isPresent()) {
+                try {
+                    next = MimeEntities.replaceContent(layer, result.signedContent().get());
+                } catch (MessagingException | IOException e) {
+                    results.set(i, VerificationResult.failed(VerificationFailure.MALFORMED,
+                        "the signed content is not MIME: " + e.getMessage()));
+                }
+            }
+            layer = next;
+        }
+        return new OuterCheck(results, layer);
+    }
+
+    /** All outer signatures of one mail: verified only when every one verified; the first failure is reported. */
+    private static final class OuterSignatures {
+        private final List<VerificationResult> results = new ArrayList<>();
+
+        void add(OuterCheck check) {
+            results.addAll(check.results());
+        }
+
+        void record(Mail mail) {
+            if (results.isEmpty()) {
+                return;
+            }
+            Optional<VerificationResult> failed = results.stream().filter(result -> !result.verified()).findFirst();
+            MailAttributes.set(mail, SmimeAttributes.OUTER_VERIFICATION_STATUS, failed.isEmpty() ? "verified" : "not-verified");
+            if (failed.isPresent()) {
+                failed.get().failure().ifPresent(failure -> MailAttributes.set(mail, SmimeAttributes.OUTER_VERIFICATION_FAILURE, failure.name()));
+                failed.get().detail().ifPresent(detail -> MailAttributes.set(mail, SmimeAttributes.OUTER_VERIFICATION_DETAIL, detail));
+                LOGGER.info("Mail {} from {}: the signature over its encryption is not verified: {} ({})", mail.getName(),
+                    mail.getMaybeSender().asString(), failed.get().failure().map(Enum::name).orElse("?"), failed.get().detail().orElse(""));
+            } else {
+                results.get(results.size() - 1).signerAddress()
+                    .ifPresent(address -> MailAttributes.set(mail, SmimeAttributes.OUTER_SIGNER_ADDRESS, address));
+            }
+        }
+    }
+
+    /** The key store as the engine's key lookup; its failures (KeyStoreFailureException) pass through. */
     private static final class StoreKeys implements SmimeDecryptor.KeyLookup {
         private final SmimeKeyStore keyStore;
 

@@ -1,5 +1,6 @@
 package dev.smimegateway.core.smime;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -15,18 +16,62 @@ import jakarta.mail.Part;
  * read whole, and ASN.1 lengths are checked against the bytes actually present, so a length field
  * claiming gigabytes is an error, not an allocation.
  */
-final class Limits {
+public final class Limits {
     private Limits() {
     }
 
-    static byte[] readDecoded(Part part, int maxBytes) throws MessagingException, IOException, SmimeException {
+    private static final int CHUNK = 8192;
+
+    /**
+     * The decoded content of a MIME part (its transfer encoding undone), refused when larger than
+     * {@code maxBytes}. Every read of a MIME body goes through here or {@link #readAtMost(InputStream, int)}.
+     */
+    public static byte[] readAtMost(Part part, int maxBytes) throws MessagingException, IOException, SmimeException {
         try (InputStream in = part.getInputStream()) {
-            byte[] bytes = in.readNBytes(maxBytes + 1);
-            if (bytes.length > maxBytes) {
+            return readAtMost(in, maxBytes);
+        }
+    }
+
+    /**
+     * Everything the stream holds, refused when larger than {@code maxBytes}. Never asks the stream
+     * for zero bytes: javax.mail 1.6's decoders (James 3.8) answer a zero-length read with end of
+     * stream, so {@code InputStream.readNBytes} and {@code readAllBytes}, which issue one whenever
+     * their 8 KB buffer is full, stop there and cut the body.
+     */
+    public static byte[] readAtMost(InputStream in, int maxBytes) throws IOException, SmimeException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("a size limit cannot be negative: " + maxBytes);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, CHUNK));
+        byte[] buffer = new byte[CHUNK];
+        long total = 0;
+        while (true) {
+            // one byte beyond the limit is asked for, to tell "exactly at the limit" from "over it"
+            int wanted = (int) Math.min(buffer.length, (long) maxBytes + 1 - total);
+            int read = in.read(buffer, 0, wanted);
+            if (read < 0) {
+                return out.toByteArray();
+            }
+            if (read == 0) {
+                // a stream may return 0 for a non-empty request; the single-byte read blocks or ends instead
+                int next = in.read();
+                if (next < 0) {
+                    return out.toByteArray();
+                }
+                buffer[0] = (byte) next;
+                read = 1;
+            }
+            total += read;
+            if (total > maxBytes) {
                 throw new SmimeException("the S/MIME body is larger than the limit of " + maxBytes + " bytes");
             }
-            return bytes;
+            out.write(buffer, 0, read);
         }
+    }
+
+    /** The old name, still used by SmimeVerifier: the same read as {@link #readAtMost(Part, int)}. */
+    static byte[] readDecoded(Part part, int maxBytes) throws MessagingException, IOException, SmimeException {
+        return readAtMost(part, maxBytes);
     }
 
     static ContentInfo parseContentInfo(byte[] der) throws SmimeException {

@@ -4,16 +4,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 
 import jakarta.activation.DataHandler;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
+import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimePart;
+import jakarta.mail.internet.ParseException;
 import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.ByteArrayDataSource;
 
@@ -26,6 +32,8 @@ import jakarta.mail.util.ByteArrayDataSource;
 public final class MimeEntities {
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final int MAX_LINE = 998;
+    /** The largest byte array a JVM reliably allocates. */
+    private static final int LARGEST_ARRAY = Integer.MAX_VALUE - 8;
 
     private MimeEntities() {
     }
@@ -74,32 +82,48 @@ public final class MimeEntities {
     }
 
     /**
-     * Like {@link #replaceContent}, for an entity that may carry protected header fields (RFC 9788,
-     * {@code hp="cipher"} on its Content-Type): those replace the outer fields of the same name, and
-     * its {@code HP-Outer} fields are dropped. Without {@code hp}, header fields inside the entity
-     * other than Content-* are ignored, as before RFC 9788.
+     * Like {@link #replaceContent}, for a decrypted entity whose bytes nothing authenticates (AES-CBC
+     * EnvelopedData, which an attacker can alter block by block): header fields inside the entity
+     * other than Content-* are dropped, even when it declares RFC 9788 protected headers
+     * ({@code hp=}), so the outer From, Subject and every other field stay as they arrived. Only the
+     * header section is made CRLF; the body bytes are kept exactly (binary content included).
+     */
+    public static MimeMessage replaceContentIgnoringInnerHeaders(MimeMessage original, byte[] entity) throws MessagingException, IOException {
+        return replaceContentWithEntity(original, entity, false);
+    }
+
+    /**
+     * Like {@link #replaceContentIgnoringInnerHeaders}, for an entity whose bytes are authenticated
+     * (AES-GCM whose tag verified, or content covered by a signature that verified): when its
+     * Content-Type declares RFC 9788 protected headers ({@code hp=}), its From, To, Cc, Subject,
+     * Date, Message-ID, Reply-To, In-Reply-To and References replace the outer fields of those names
+     * (the first of each name only). No other inner field is ever restored: not
+     * Authentication-Results, Received, our status header or anything else a later stage could
+     * take for a verdict. The body bytes are kept exactly.
      */
     public static MimeMessage replaceContentRestoringHeaders(MimeMessage original, byte[] entity) throws MessagingException, IOException {
-        byte[] canonical = toCrlf(entity);
-        int bodyStart = headerEnd(canonical);
-        java.util.List<String> innerFields = unfoldedFields(new String(canonical, 0, bodyStart, StandardCharsets.ISO_8859_1));
-        boolean protectedHeaders = innerFields.stream().anyMatch(field -> fieldName(field).equals("content-type")
-            && field.toLowerCase(Locale.ROOT).matches("(?s).*;\\s*hp\\s*=.*"));
-        java.util.Set<String> replaced = new java.util.HashSet<>();
+        return replaceContentWithEntity(original, entity, true);
+    }
+
+    private static MimeMessage replaceContentWithEntity(MimeMessage original, byte[] entity, boolean restoreProtectedHeaders)
+        throws MessagingException, IOException {
+        int bodyStart = headerEnd(entity);
+        List<String> innerFields = unfoldedFields(new String(toCrlf(Arrays.copyOfRange(entity, 0, bodyStart)), StandardCharsets.ISO_8859_1));
+        boolean restore = restoreProtectedHeaders && declaresProtectedHeaders(innerFields);
+        Set<String> replaced = new HashSet<>();
         ByteArrayOutputStream innerHeaders = new ByteArrayOutputStream();
         ByteArrayOutputStream contentHeaders = new ByteArrayOutputStream();
         for (String field : innerFields) {
             String name = fieldName(field);
             if (name.startsWith("content-")) {
-                contentHeaders.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
-            } else if (protectedHeaders && !name.equals("hp-outer")) {
-                replaced.add(name);
-                innerHeaders.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1));
+                contentHeaders.writeBytes(endingInCrlf(field));
+            } else if (restore && ProtectedHeaders.RESTORABLE.contains(name) && replaced.add(name)) {
+                innerHeaders.writeBytes(endingInCrlf(field));
             }
         }
         byte[] raw = write(original);
         int outerBodyStart = headerEnd(raw);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + canonical.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + entity.length);
         for (String field : unfoldedFields(new String(raw, 0, outerBodyStart, StandardCharsets.ISO_8859_1))) {
             String name = fieldName(field);
             if (!name.startsWith("content-") && !name.equals("mime-version") && !replaced.contains(name)) {
@@ -110,8 +134,28 @@ public final class MimeEntities {
         out.writeBytes("MIME-Version: 1.0\r\n".getBytes(StandardCharsets.US_ASCII));
         out.writeBytes(contentHeaders.toByteArray());
         out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.write(canonical, bodyStart, canonical.length - bodyStart);
+        out.write(entity, bodyStart, entity.length - bodyStart);
         return parse(out.toByteArray());
+    }
+
+    /** A header field of an entity without a blank line may lack its line end: it must not run into the next field. */
+    private static byte[] endingInCrlf(String field) {
+        return (field.endsWith("\r\n") ? field : field + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The entity's Content-Type carries the RFC 9788 {@code hp} parameter. */
+    private static boolean declaresProtectedHeaders(List<String> fields) {
+        for (String field : fields) {
+            if (fieldName(field).equals("content-type")) {
+                String value = field.substring(field.indexOf(':') + 1).replaceAll("\r?\n", "").trim();
+                try {
+                    return new ContentType(value).getParameter("hp") != null;
+                } catch (ParseException e) {
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     static String fieldName(String field) {
@@ -184,6 +228,12 @@ public final class MimeEntities {
 
     /** Index of the first body byte: just after the blank line that ends the header section. */
     static int headerEnd(byte[] raw) {
+        if (raw.length > 0 && raw[0] == '\n') {
+            return 1;
+        }
+        if (raw.length > 1 && raw[0] == '\r' && raw[1] == '\n') {
+            return 2;
+        }
         for (int i = 0; i < raw.length; i++) {
             if (raw[i] == '\n') {
                 if (i + 1 < raw.length && raw[i + 1] == '\n') {
@@ -246,7 +296,7 @@ public final class MimeEntities {
         }
         byte[] decoded;
         try (InputStream in = part.getInputStream()) {
-            decoded = in.readAllBytes();
+            decoded = readWhole(in);
         }
         String contentType = part.getContentType() == null ? "text/plain; charset=us-ascii" : part.getContentType();
         part.setDataHandler(new DataHandler(new ByteArrayDataSource(decoded, contentType)));
@@ -260,7 +310,16 @@ public final class MimeEntities {
             ? ((jakarta.mail.internet.MimeBodyPart) part).getRawInputStream()
             : ((MimeMessage) part).getRawInputStream();
         try (raw) {
-            return raw.readAllBytes();
+            return readWhole(raw);
+        }
+    }
+
+    /** A body whose size the caller has already accepted, read through the one safe loop. */
+    private static byte[] readWhole(InputStream in) throws IOException {
+        try {
+            return Limits.readAtMost(in, LARGEST_ARRAY);
+        } catch (SmimeException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 

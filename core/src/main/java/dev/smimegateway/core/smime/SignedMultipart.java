@@ -1,6 +1,5 @@
 package dev.smimegateway.core.smime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,7 +66,7 @@ final class SignedMultipart {
         }
         byte[] body;
         try (InputStream raw = message.getRawInputStream()) {
-            body = readAtMost(raw, Integer.MAX_VALUE - 16);
+            body = Limits.readAtMost(raw, Integer.MAX_VALUE - 16);
         }
         requireNoBareCr(body);
         byte[] scannedSignedEntity = scan(MimeEntities.toCrlf(body), boundary);
@@ -205,22 +204,6 @@ final class SignedMultipart {
         return line.length() > 80 ? line.substring(0, 80) + "..." : line;
     }
 
-    /** Reads at most {@code maxBytes}; never asks a stream for zero bytes (javax.mail 1.6 decoders answer that with end of stream). */
-    static byte[] readAtMost(InputStream in, int maxBytes) throws IOException, SmimeException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[64 * 1024];
-        long total = 0;
-        int read;
-        while ((read = in.read(buffer, 0, buffer.length)) != -1) {
-            total += read;
-            if (total > maxBytes) {
-                throw new SmimeException("the S/MIME body is larger than the limit of " + maxBytes + " bytes");
-            }
-            out.write(buffer, 0, read);
-        }
-        return out.toByteArray();
-    }
-
     /** The body as a data source whose stream is shared, so that the parser hands each part over as the exact bytes it spans. */
     private static final class BodySource implements DataSource {
         private final byte[] body;
@@ -264,7 +247,7 @@ final class SignedMultipart {
         protected MimeBodyPart createMimeBodyPart(InputStream part) throws MessagingException {
             byte[] bytes;
             try {
-                bytes = readAtMost(part, Integer.MAX_VALUE - 16);
+                bytes = Limits.readAtMost(part, Integer.MAX_VALUE - 16);
             } catch (IOException | SmimeException e) {
                 throw new MessagingException("unreadable part of multipart/signed", e);
             }

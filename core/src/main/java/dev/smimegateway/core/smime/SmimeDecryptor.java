@@ -5,12 +5,15 @@ import java.math.BigInteger;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.security.auth.x500.X500Principal;
 
-import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.cms.AuthEnvelopedData;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.cms.ContentInfo;
@@ -28,6 +31,7 @@ import org.bouncycastle.cms.jcajce.JceKeyAgreeEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 
+import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.crypto.Providers;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
@@ -35,9 +39,19 @@ import jakarta.mail.internet.MimeMessage;
 /**
  * Decrypts an S/MIME message whose root entity is EnvelopedData (AES-CBC) or AuthEnvelopedData
  * (AES-GCM), with whichever stored private key matches one of its RecipientInfos (issuer and serial,
- * or subjectKeyIdentifier; old keys included). AuthEnvelopedData releases no plaintext unless its
- * tag verifies. The decrypted entity replaces the body; outer headers stay, and RFC 9788 protected
- * headers, when present, are restored.
+ * or subjectKeyIdentifier; old keys included) and belongs to one of the mail's envelope recipients:
+ * its certificate binds the recipient's address, or, for an organisation identity, a dNSName of its
+ * subjectAltName covers the recipient's domain. Identities named as escrow (archive) decrypt for any
+ * recipient. So a ciphertext captured and sent on to another local mailbox is not decrypted for it.
+ *
+ * <p>AuthEnvelopedData releases no plaintext unless its tag verifies. The decrypted entity replaces
+ * the body, byte for byte; outer headers stay. RFC 9788 protected headers are restored only from an
+ * authenticated (AES-GCM) layer and only for an allow-list (see
+ * {@link MimeEntities#replaceContentRestoringHeaders}); CBC plaintext is attacker-malleable, so header
+ * fields inside it are ignored.
+ *
+ * <p>A failure of the {@link KeyLookup} itself (a database outage) is not a verdict on the message:
+ * it propagates unchanged, never as a {@link SmimeException}.
  */
 public final class SmimeDecryptor {
     /** ECDH's KDF and AES-GCM's parameter lookup, which the JDK lacks; RSA and AES-CBC stay in the JDK. */
@@ -46,46 +60,69 @@ public final class SmimeDecryptor {
     /** AES-CBC stays on the JDK's AES instructions even when the key unwrap is Bouncy Castle's. */
     private static final Provider CONTENT_PROVIDER = java.security.Security.getProvider("SunJCE");
 
-    /** Where decryption keys come from (the key store, in the gateway). */
+    /**
+     * Where decryption keys come from (the key store, in the gateway). A failure of the store is
+     * thrown unchecked and reaches the caller unchanged.
+     */
     public interface KeyLookup {
         Optional<KeyAndCertificate> byIssuerAndSerial(X500Principal issuer, BigInteger serial);
 
         Optional<KeyAndCertificate> bySubjectKeyIdentifier(byte[] subjectKeyIdentifier);
     }
 
+    /** @param owner the name of the identity the key belongs to, as {@code escrowIdentities} names it */
     public record KeyAndCertificate(String owner, PrivateKey privateKey, X509Certificate certificate) {
     }
 
+    /** @param authenticated AES-GCM whose tag verified: the plaintext is exactly what was encrypted */
     public record Decrypted(MimeMessage message, String algorithm, String keyOwner, boolean authenticated) {
+    }
+
+    /** The parsed CMS: its RecipientInfos and content encryption. */
+    private record Envelope(Collection<RecipientInformation> recipients, String algorithm, boolean authenticated) {
     }
 
     private final KeyLookup keys;
     private final int maxBytes;
+    private final Set<String> escrowIdentities;
 
-    public SmimeDecryptor(KeyLookup keys, int maxBytes) {
+    /**
+     * @param maxBytes         the largest encrypted body read
+     * @param escrowIdentities names of identities that may decrypt mail for any recipient (archive,
+     *                         escrow); every other identity decrypts only for its own addresses or domains
+     */
+    public SmimeDecryptor(KeyLookup keys, int maxBytes, Set<String> escrowIdentities) {
         this.keys = keys;
         this.maxBytes = maxBytes;
+        this.escrowIdentities = Set.copyOf(escrowIdentities);
     }
 
-    public Decrypted decrypt(MimeMessage message) throws SmimeException {
+    /**
+     * @param envelopeRecipients the mail's envelope recipients (RCPT TO addresses): a key decrypts only
+     *                           when its identity covers one of them, or is an escrow identity
+     */
+    public Decrypted decrypt(MimeMessage message, Collection<String> envelopeRecipients) throws SmimeException {
         byte[] der;
         try {
-            der = Limits.readDecoded(message, maxBytes);
+            der = Limits.readAtMost(message, maxBytes);
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the encrypted body cannot be decoded: " + e.getMessage(), e);
         }
-        ContentInfo contentInfo = Limits.parseContentInfo(der);
+        return open(message, envelope(Limits.parseContentInfo(der)), List.copyOf(envelopeRecipients));
+    }
+
+    private static Envelope envelope(ContentInfo contentInfo) throws SmimeException {
         try {
             if (CMSObjectIdentifiers.envelopedData.equals(contentInfo.getContentType())) {
                 CMSEnvelopedData enveloped = new CMSEnvelopedData(contentInfo);
-                return open(message, enveloped.getRecipientInfos().getRecipients(), enveloped.getContentEncryptionAlgorithm().getAlgorithm().getId(),
-                    false);
+                return new Envelope(enveloped.getRecipientInfos().getRecipients(),
+                    enveloped.getContentEncryptionAlgorithm().getAlgorithm().getId(), false);
             }
             if (CMSObjectIdentifiers.authEnvelopedData.equals(contentInfo.getContentType())) {
                 CMSAuthEnvelopedData enveloped = new CMSAuthEnvelopedData(contentInfo);
                 String algorithm = AuthEnvelopedData.getInstance(contentInfo.getContent()).getAuthEncryptedContentInfo()
                     .getContentEncryptionAlgorithm().getAlgorithm().getId();
-                return open(message, enveloped.getRecipientInfos().getRecipients(), algorithm, true);
+                return new Envelope(enveloped.getRecipientInfos().getRecipients(), algorithm, true);
             }
         } catch (CMSException | RuntimeException e) {
             throw new SmimeException("malformed encrypted data: " + e.getMessage(), e);
@@ -93,11 +130,16 @@ public final class SmimeDecryptor {
         throw new SmimeException("not encrypted data (CMS content type " + contentInfo.getContentType().getId() + ")");
     }
 
-    private Decrypted open(MimeMessage message, Collection<RecipientInformation> recipients, String algorithm, boolean authenticated)
-        throws SmimeException {
-        for (RecipientInformation recipient : recipients) {
+    private Decrypted open(MimeMessage message, Envelope envelope, List<String> envelopeRecipients) throws SmimeException {
+        boolean authenticated = envelope.authenticated();
+        List<KeyAndCertificate> refused = new ArrayList<>();
+        for (RecipientInformation recipient : envelope.recipients()) {
             Optional<KeyAndCertificate> key = keyFor(recipient.getRID());
             if (key.isEmpty()) {
+                continue;
+            }
+            if (!belongsToARecipient(key.get(), envelopeRecipients)) {
+                refused.add(key.get());
                 continue;
             }
             byte[] plaintext;
@@ -110,13 +152,38 @@ public final class SmimeDecryptor {
                     : "decryption failed: ") + e.getMessage(), e);
             }
             try {
-                return new Decrypted(MimeEntities.replaceContentRestoringHeaders(message, plaintext), algorithmName(algorithm),
-                    key.get().owner(), authenticated);
+                MimeMessage decrypted = authenticated
+                    ? MimeEntities.replaceContentRestoringHeaders(message, plaintext)
+                    : MimeEntities.replaceContentIgnoringInnerHeaders(message, plaintext);
+                return new Decrypted(decrypted, algorithmName(envelope.algorithm()), key.get().owner(), authenticated);
             } catch (MessagingException | IOException e) {
                 throw new SmimeException("the decrypted content is not MIME: " + e.getMessage(), e);
             }
         }
-        throw new SmimeException("no stored private key matches any of the " + recipients.size() + " recipients of the message");
+        if (!refused.isEmpty()) {
+            throw new SmimeException(refusal(refused, envelopeRecipients));
+        }
+        throw new SmimeException("no stored private key matches any of the " + envelope.recipients().size()
+            + " recipients of the message");
+    }
+
+    /** The key's identity is an escrow identity, or its certificate covers one of the envelope recipients. */
+    private boolean belongsToARecipient(KeyAndCertificate key, List<String> envelopeRecipients) {
+        if (escrowIdentities.contains(key.owner())) {
+            return true;
+        }
+        CertificateFacts facts = CertificateFacts.of(key.certificate());
+        return envelopeRecipients.stream().anyMatch(address -> facts.bindsAddress(address) || facts.coversDomainOf(address));
+    }
+
+    private static String refusal(List<KeyAndCertificate> refused, List<String> envelopeRecipients) {
+        String identities = refused.stream()
+            .map(key -> "'" + key.owner() + "' (" + CertificateFacts.of(key.certificate()).displayName() + ")")
+            .distinct()
+            .collect(Collectors.joining(", "));
+        String recipients = envelopeRecipients.isEmpty() ? "none" : String.join(", ", envelopeRecipients);
+        return "the stored key of identity " + identities + " belongs to none of the envelope recipients (" + recipients
+            + "); an identity decrypts only for its own addresses or domains unless it is named in escrowIdentities";
     }
 
     private static Recipient recipientFor(RecipientInformation recipient, PrivateKey key, boolean authenticated) {

@@ -31,12 +31,17 @@ final class IncomingFixture {
     }
 
     static SmimeDecryptor decryptor(TestPki.Issued... holders) {
-        return new SmimeDecryptor(new SmimeDecryptor.KeyLookup() {
+        return new SmimeDecryptor(keys("bob", holders), MAX_BYTES, java.util.Set.of());
+    }
+
+    /** The holders' keys, all under one identity name. */
+    static SmimeDecryptor.KeyLookup keys(String owner, TestPki.Issued... holders) {
+        return new SmimeDecryptor.KeyLookup() {
             @Override
             public Optional<SmimeDecryptor.KeyAndCertificate> byIssuerAndSerial(X500Principal issuer, BigInteger serial) {
                 for (TestPki.Issued holder : holders) {
                     if (holder.certificate().getIssuerX500Principal().equals(issuer) && holder.certificate().getSerialNumber().equals(serial)) {
-                        return Optional.of(new SmimeDecryptor.KeyAndCertificate("bob", holder.privateKey(), holder.certificate()));
+                        return Optional.of(new SmimeDecryptor.KeyAndCertificate(owner, holder.privateKey(), holder.certificate()));
                     }
                 }
                 return Optional.empty();
@@ -46,12 +51,12 @@ final class IncomingFixture {
             public Optional<SmimeDecryptor.KeyAndCertificate> bySubjectKeyIdentifier(byte[] ski) {
                 for (TestPki.Issued holder : holders) {
                     if (java.util.Arrays.equals(CertificateFacts.of(holder.certificate()).subjectKeyIdentifier().orElse(null), ski)) {
-                        return Optional.of(new SmimeDecryptor.KeyAndCertificate("bob", holder.privateKey(), holder.certificate()));
+                        return Optional.of(new SmimeDecryptor.KeyAndCertificate(owner, holder.privateKey(), holder.certificate()));
                     }
                 }
                 return Optional.empty();
             }
-        }, MAX_BYTES);
+        };
     }
 
     static MimeMessage plain(String from) throws Exception {

@@ -71,7 +71,8 @@ class PeerProducedMailTest {
         byte[] encrypted = tool.equals("gpgsm") ? gpgsm.encrypt(CONTENT, IncomingFixture.ALICE.certificate())
             : nss.encrypt(CONTENT, IncomingFixture.ALICE.certificate());
 
-        SmimeDecryptor.Decrypted decrypted = IncomingFixture.decryptor(IncomingFixture.ALICE).decrypt(pkcs7Mime("enveloped-data", encrypted));
+        SmimeDecryptor.Decrypted decrypted = IncomingFixture.decryptor(IncomingFixture.ALICE).decrypt(pkcs7Mime("enveloped-data", encrypted),
+            java.util.List.of("alice@example.com"));
 
         assertThat(decrypted.message().getContent().toString()).contains("Pay 100 EUR");
     }

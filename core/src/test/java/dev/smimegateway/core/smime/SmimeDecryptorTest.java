@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,10 +23,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.smimegateway.core.testing.OpenSsl;
+import dev.smimegateway.core.testing.TestPki;
 import jakarta.mail.internet.MimeMessage;
 
 /** Decryption, including the EFAIL (USENIX Security 2018) malleability and tampering cases. */
 class SmimeDecryptorTest {
+    private static final List<String> TO_BOB = List.of("bob@partner.example");
+
     @TempDir
     Path folder;
 
@@ -39,7 +43,7 @@ class SmimeDecryptorTest {
     @CsvSource({"aes256-cbc", "aes128-gcm", "aes256-gcm"})
     void decryptsOurOwnEncryptionKeepingOuterHeaders(String algorithm) throws Exception {
         SmimeDecryptor.Decrypted decrypted = decryptor(BOB).decrypt(encryptedTo(algorithm, IncomingFixture.plain("alice@example.com"),
-            BOB.certificate()));
+            BOB.certificate()), TO_BOB);
 
         assertThat(decrypted.algorithm()).isEqualTo(algorithm);
         assertThat(decrypted.authenticated()).isEqualTo(algorithm.endsWith("gcm"));
@@ -69,7 +73,7 @@ class SmimeDecryptorTest {
         assertThat(result.exitCode()).as(result.output()).isZero();
 
         MimeMessage decrypted = decryptor(BOB, BOB_EC).decrypt(parse("From: alice@example.com\r\n"
-            + new String(openssl.read("enc.eml"), StandardCharsets.ISO_8859_1))).message();
+            + new String(openssl.read("enc.eml"), StandardCharsets.ISO_8859_1)), TO_BOB).message();
 
         assertThat(decrypted.getContent().toString()).contains("Pay 100 EUR");
     }
@@ -85,7 +89,7 @@ class SmimeDecryptorTest {
         openssl.run("cms", "-encrypt", "-aes256", "-in", "signed.eml", "-out", "enc.eml", "bob.pem");
 
         MimeMessage decrypted = decryptor(BOB).decrypt(parse("From: alice@example.com\r\n"
-            + new String(openssl.read("enc.eml"), StandardCharsets.ISO_8859_1))).message();
+            + new String(openssl.read("enc.eml"), StandardCharsets.ISO_8859_1)), TO_BOB).message();
 
         assertThat(SmimeLayer.of(decrypted)).isEqualTo(SmimeLayer.SIGNED_DETACHED);
         assertThat(verifier().verify(decrypted).verified()).isTrue();
@@ -95,7 +99,7 @@ class SmimeDecryptorTest {
     void noMatchingKeyIsAClearError() throws Exception {
         MimeMessage encrypted = encryptedTo("aes256-cbc", IncomingFixture.plain("alice@example.com"), ALICE.certificate());
 
-        assertThatThrownBy(() -> decryptor(BOB).decrypt(encrypted))
+        assertThatThrownBy(() -> decryptor(BOB).decrypt(encrypted, TO_BOB))
             .isInstanceOf(SmimeException.class)
             .hasMessageContaining("no stored private key matches any of the 1 recipients");
     }
@@ -103,11 +107,11 @@ class SmimeDecryptorTest {
     @Test
     void gcmWithAFlippedBitReleasesNoPlaintext() throws Exception {
         MimeMessage encrypted = encryptedTo("aes256-gcm", IncomingFixture.plain("alice@example.com"), BOB.certificate());
-        byte[] der = encrypted.getInputStream().readAllBytes();
+        byte[] der = Limits.readAtMost(encrypted, IncomingFixture.MAX_BYTES);
         der[der.length - 40] ^= 1;
         MimeMessage tampered = withCms(encrypted, der);
 
-        assertThatThrownBy(() -> decryptor(BOB).decrypt(tampered))
+        assertThatThrownBy(() -> decryptor(BOB).decrypt(tampered, TO_BOB))
             .isInstanceOf(SmimeException.class)
             .hasMessageContaining("authenticated decryption failed");
     }
@@ -116,13 +120,13 @@ class SmimeDecryptorTest {
     void cbcMalleabilityBreaksTheInnerSignature() throws Exception {
         MimeMessage signed = IncomingFixture.signedBy(ALICE, SignMode.DETACHED);
         MimeMessage encrypted = encryptedTo("aes256-cbc", signed, BOB.certificate());
-        byte[] der = encrypted.getInputStream().readAllBytes();
+        byte[] der = Limits.readAtMost(encrypted, IncomingFixture.MAX_BYTES);
         // flip a bit in a middle ciphertext block: EFAIL's CBC gadget changes the next block's plaintext at will
         der[der.length - 200] ^= 0x20;
 
         VerificationResult result;
         try {
-            MimeMessage decrypted = decryptor(BOB).decrypt(withCms(encrypted, der)).message();
+            MimeMessage decrypted = decryptor(BOB).decrypt(withCms(encrypted, der), TO_BOB).message();
             result = verifier().verify(decrypted);
         } catch (SmimeException e) {
             result = VerificationResult.failed(VerificationFailure.MALFORMED, e.getMessage());
@@ -136,26 +140,106 @@ class SmimeDecryptorTest {
         MimeMessage encrypted = encryptedTo("aes256-cbc", IncomingFixture.plain("alice@example.com"), BOB.certificate());
         byte[] bomb = {0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x06, 0x09, 0x2a};
 
-        assertThatThrownBy(() -> decryptor(BOB).decrypt(withCms(encrypted, "garbage".getBytes(StandardCharsets.US_ASCII))))
+        assertThatThrownBy(() -> decryptor(BOB).decrypt(withCms(encrypted, "garbage".getBytes(StandardCharsets.US_ASCII)), TO_BOB))
             .isInstanceOf(SmimeException.class);
-        assertThatThrownBy(() -> decryptor(BOB).decrypt(withCms(encrypted, bomb))).isInstanceOf(SmimeException.class)
+        assertThatThrownBy(() -> decryptor(BOB).decrypt(withCms(encrypted, bomb), TO_BOB)).isInstanceOf(SmimeException.class)
             .hasMessageContaining("malformed");
         String truncatedBase64 = text(encrypted);
-        assertThatThrownBy(() -> decryptor(BOB).decrypt(parse(truncatedBase64.substring(0, truncatedBase64.length() / 2))))
+        assertThatThrownBy(() -> decryptor(BOB).decrypt(parse(truncatedBase64.substring(0, truncatedBase64.length() / 2)), TO_BOB))
             .isInstanceOf(SmimeException.class);
     }
 
-    @Test
-    void restoresProtectedHeaders() throws Exception {
-        MimeMessage encrypted = new SmimeEncryptor(ContentEncryption.AES256_CBC, KeyTransport.RSA_PKCS1)
+    @ParameterizedTest
+    @CsvSource({"aes256-cbc, false", "aes256-gcm, true"})
+    void restoresOurProtectedHeadersOnlyFromAnAuthenticatedLayer(String algorithm, boolean restored) throws Exception {
+        MimeMessage encrypted = new SmimeEncryptor(ContentEncryption.parse(algorithm), KeyTransport.RSA_PKCS1)
             .encrypt(IncomingFixture.plain("alice@example.com"), List.of(BOB.certificate()), Optional.of("[...]"));
 
-        MimeMessage decrypted = decryptor(BOB).decrypt(encrypted).message();
+        MimeMessage decrypted = decryptor(BOB).decrypt(encrypted, TO_BOB).message();
 
         assertThat(encrypted.getSubject()).isEqualTo("[...]");
-        assertThat(decrypted.getSubject()).isEqualTo("payment");
-        assertThat(decrypted.getHeader("Subject")).hasSize(1);
+        assertThat(decrypted.getHeader("Subject")).containsExactly(restored ? "payment" : "[...]");
         assertThat(decrypted.getHeader("HP-Outer")).isNull();
+    }
+
+    @Test
+    void aKeyDoesNotDecryptForAMailboxThatIsNotAmongTheRecipients() throws Exception {
+        MimeMessage capturedForBob = encryptedTo("aes256-gcm", IncomingFixture.plain("alice@example.com"), BOB.certificate());
+
+        assertThatThrownBy(() -> decryptor(BOB).decrypt(capturedForBob, List.of("carol@partner.example", "dave@example.org")))
+            .isInstanceOf(SmimeException.class)
+            .hasMessageContaining("identity 'bob' (bob@partner.example)")
+            .hasMessageContaining("none of the envelope recipients (carol@partner.example, dave@example.org)");
+    }
+
+    @Test
+    void recipientAddressesAreComparedIgnoringCase() throws Exception {
+        MimeMessage encrypted = encryptedTo("aes256-cbc", IncomingFixture.plain("alice@example.com"), BOB.certificate());
+
+        assertThat(decryptor(BOB).decrypt(encrypted, List.of("Bob@Partner.Example")).keyOwner()).isEqualTo("bob");
+    }
+
+    @Test
+    void anEscrowIdentityDecryptsForAnyRecipient() throws Exception {
+        MimeMessage encrypted = encryptedTo("aes256-cbc", IncomingFixture.plain("alice@example.com"), BOB.certificate());
+        SmimeDecryptor archive = new SmimeDecryptor(IncomingFixture.keys("archive", BOB), IncomingFixture.MAX_BYTES, Set.of("archive"));
+
+        SmimeDecryptor.Decrypted decrypted = archive.decrypt(encrypted, List.of("carol@partner.example"));
+
+        assertThat(decrypted.keyOwner()).isEqualTo("archive");
+        assertThat(decrypted.message().getContent().toString()).contains("Pay 100 EUR");
+    }
+
+    @Test
+    void anOrganisationIdentityDecryptsForAddressesOfItsDomainOnly() throws Exception {
+        TestPki.Issued partnerDomain = IncomingFixture.PKI.leaf("Partner gateway").domain("partner.example").issue();
+        MimeMessage encrypted = encryptedTo("aes256-cbc", IncomingFixture.plain("alice@example.com"), partnerDomain.certificate());
+        SmimeDecryptor decryptor = new SmimeDecryptor(IncomingFixture.keys("partner", partnerDomain), IncomingFixture.MAX_BYTES, Set.of());
+
+        assertThat(decryptor.decrypt(encrypted, List.of("carol@partner.example")).keyOwner()).isEqualTo("partner");
+        assertThatThrownBy(() -> decryptor.decrypt(encrypted, List.of("carol@partner.example.evil")))
+            .isInstanceOf(SmimeException.class)
+            .hasMessageContaining("identity 'partner'");
+    }
+
+    @Test
+    void aKeyOfAnotherMailboxIsSkippedForTheRecipientsOwn() throws Exception {
+        MimeMessage toBoth = encryptedTo("aes256-cbc", IncomingFixture.plain("alice@example.com"), BOB.certificate(), ALICE.certificate());
+        SmimeDecryptor bothKeys = new SmimeDecryptor(new SmimeDecryptor.KeyLookup() {
+            @Override
+            public Optional<SmimeDecryptor.KeyAndCertificate> byIssuerAndSerial(javax.security.auth.x500.X500Principal issuer,
+                                                                               java.math.BigInteger serial) {
+                return IncomingFixture.keys("bob", BOB).byIssuerAndSerial(issuer, serial)
+                    .or(() -> IncomingFixture.keys("alice", ALICE).byIssuerAndSerial(issuer, serial));
+            }
+
+            @Override
+            public Optional<SmimeDecryptor.KeyAndCertificate> bySubjectKeyIdentifier(byte[] ski) {
+                return Optional.empty();
+            }
+        }, IncomingFixture.MAX_BYTES, Set.of());
+
+        assertThat(bothKeys.decrypt(toBoth, List.of("alice@example.com")).keyOwner()).isEqualTo("alice");
+    }
+
+    @Test
+    void aFailingKeyStoreIsAFaultThatPropagatesNotAVerdict() throws Exception {
+        MimeMessage encrypted = encryptedTo("aes256-cbc", IncomingFixture.plain("alice@example.com"), BOB.certificate());
+        IllegalStateException outage = new IllegalStateException("database unreachable");
+        SmimeDecryptor broken = new SmimeDecryptor(new SmimeDecryptor.KeyLookup() {
+            @Override
+            public Optional<SmimeDecryptor.KeyAndCertificate> byIssuerAndSerial(javax.security.auth.x500.X500Principal issuer,
+                                                                               java.math.BigInteger serial) {
+                throw outage;
+            }
+
+            @Override
+            public Optional<SmimeDecryptor.KeyAndCertificate> bySubjectKeyIdentifier(byte[] ski) {
+                throw outage;
+            }
+        }, IncomingFixture.MAX_BYTES, Set.of());
+
+        assertThatThrownBy(() -> broken.decrypt(encrypted, TO_BOB)).isSameAs(outage);
     }
 
     private static MimeMessage withCms(MimeMessage message, byte[] der) throws Exception {
