@@ -173,7 +173,12 @@ class SmimeKeyStoreRoutesTest {
     void refusesAnIntermediateBodyOverSixteenMegabytes() throws Exception {
         String huge = "A".repeat(SmimeKeyStoreRoutes.MAX_BODY_BYTES + 1);
 
-        assertThat(send("POST", "/smime/intermediates?action=import", huge).statusCode()).isEqualTo(413);
+        try {
+            assertThat(send("POST", "/smime/intermediates?action=import", huge).statusCode()).isEqualTo(413);
+        } catch (java.io.IOException closedEarly) {
+            // Jetty may answer 413 and close while the client is still sending: the refusal arrives as a cut connection.
+        }
+        assertThat(send("GET", "/smime/intermediates", null).body()).isEqualTo("[]");
     }
 
     @Test

@@ -120,9 +120,10 @@ public final class SmimeDecryptor {
             }
             if (CMSObjectIdentifiers.authEnvelopedData.equals(contentInfo.getContentType())) {
                 CMSAuthEnvelopedData enveloped = new CMSAuthEnvelopedData(contentInfo);
-                String algorithm = AuthEnvelopedData.getInstance(contentInfo.getContent()).getAuthEncryptedContentInfo()
-                    .getContentEncryptionAlgorithm().getAlgorithm().getId();
-                return new Envelope(enveloped.getRecipientInfos().getRecipients(), algorithm, true);
+                org.bouncycastle.asn1.x509.AlgorithmIdentifier content = AuthEnvelopedData.getInstance(contentInfo.getContent())
+                    .getAuthEncryptedContentInfo().getContentEncryptionAlgorithm();
+                requireGcm(content);
+                return new Envelope(enveloped.getRecipientInfos().getRecipients(), content.getAlgorithm().getId(), true);
             }
         } catch (CMSException | RuntimeException e) {
             throw new SmimeException("malformed encrypted data: " + e.getMessage(), e);
@@ -145,8 +146,6 @@ public final class SmimeDecryptor {
             byte[] plaintext;
             try {
                 plaintext = recipient.getContent(recipientFor(recipient, key.get().privateKey(), authenticated));
-            } catch (LinkageError e) {
-                throw new SmimeException("ECDH with AES-GCM needs Bouncy Castle 1.71 or newer (James 3.9); this server's is older", e);
             } catch (CMSException | RuntimeException e) {
                 throw new SmimeException((authenticated ? "authenticated decryption failed (altered or corrupt message): "
                     : "decryption failed: ") + e.getMessage(), e);
@@ -235,6 +234,28 @@ public final class SmimeDecryptor {
             }
         }
         return ski == null ? Optional.empty() : keys.bySubjectKeyIdentifier(ski);
+    }
+
+    /**
+     * AuthEnvelopedData is trusted as authenticated, so its content algorithm must be one that
+     * authenticates: AES-GCM with a tag of 12 to 16 octets (RFC 5084). A captured CBC ciphertext
+     * re-wrapped as AuthEnvelopedData, or a GCM tag shortened to make forgery cheap, is refused
+     * before any key is used.
+     */
+    private static void requireGcm(org.bouncycastle.asn1.x509.AlgorithmIdentifier content) throws SmimeException {
+        String oid = content.getAlgorithm().getId();
+        if (!oid.equals("2.16.840.1.101.3.4.1.6") && !oid.equals("2.16.840.1.101.3.4.1.26") && !oid.equals("2.16.840.1.101.3.4.1.46")) {
+            throw new SmimeException("authenticated encryption with " + algorithmName(oid) + " is refused: only AES-GCM authenticates");
+        }
+        int tagLength;
+        try {
+            tagLength = org.bouncycastle.asn1.cms.GCMParameters.getInstance(content.getParameters()).getIcvLen();
+        } catch (RuntimeException e) {
+            throw new SmimeException("AES-GCM parameters cannot be read: " + e.getMessage(), e);
+        }
+        if (tagLength < 12 || tagLength > 16) {
+            throw new SmimeException("an AES-GCM tag of " + tagLength + " octets is refused (12 to 16 are accepted)");
+        }
     }
 
     private static String algorithmName(String oid) {

@@ -47,8 +47,9 @@ public final class Bc170Driver {
             public Optional<SmimeDecryptor.KeyAndCertificate> bySubjectKeyIdentifier(byte[] subjectKeyIdentifier) {
                 return Optional.of(only);
             }
-        }, IncomingFixture.MAX_BYTES);
-        SmimeDecryptor.Decrypted decrypted = decryptor.decrypt(MimeEntities.parse(mime));
+        }, IncomingFixture.MAX_BYTES, java.util.Set.of("bob"));
+        // "bob" is an escrow identity here: the driver tests algorithms, not recipient binding.
+        SmimeDecryptor.Decrypted decrypted = decryptor.decrypt(MimeEntities.parse(mime), java.util.List.of());
         return decrypted.algorithm() + " " + decrypted.authenticated() + " " + decrypted.message().getContent();
     }
 

@@ -209,7 +209,8 @@ class JdkEcdhAuthEnvelopedRecipientTest {
         MimeMessage encrypted = new SmimeEncryptor(ContentEncryption.parse(algorithm), KeyTransport.RSA_PKCS1)
             .encrypt(IncomingFixture.plain("alice@example.com"), List.of(IncomingFixture.BOB_EC.certificate()), Optional.empty());
 
-        SmimeDecryptor.Decrypted decrypted = IncomingFixture.decryptor(IncomingFixture.BOB_EC).decrypt(encrypted);
+        SmimeDecryptor.Decrypted decrypted = IncomingFixture.decryptor(IncomingFixture.BOB_EC).decrypt(encrypted,
+            List.of("bob@partner.example"));
 
         assertThat(decrypted.authenticated()).isTrue();
         assertThat(decrypted.algorithm()).isEqualTo(algorithm);
