@@ -38,7 +38,8 @@ import jakarta.mail.internet.MimeMessage;
  * subjectAltName covers the sender's domain. Keys are administered under {@code /smime/identities}.
  * When no usable identity exists (none, expired, not yet valid, key usage forbids signing) the mail
  * is bounced to its sender with the reason and not delivered unsigned, unless {@code onFailure}
- * says otherwise.
+ * says otherwise. A mail with a null sender ({@code <>}: a bounce or a notification) is never
+ * bounced, since nobody would receive the bounce: it goes to the {@code error} processor.
  *
  * <pre>{@code
  * <mailet match="SenderHostIs=example.com" class="dev.smimegateway.mailets.SMimeSign">

@@ -137,6 +137,20 @@ class SMimeSignTest {
     }
 
     @Test
+    void mailWithANullSenderIsNotBouncedButGoesToTheErrorProcessor() throws Exception {
+        FakeMail notification = FakeMail.builder().name("mail1").state("transport").recipient("bob@partner.example")
+            .mimeMessage(MailetFixtures.message("eve@nowhere.example", "bob@partner.example", "Delivery report")).build();
+
+        mailet(store).service(notification);
+
+        assertThat(notification.getMaybeSender().isNullSender()).isTrue();
+        assertThat(context.getBouncedMails()).isEmpty();
+        assertThat(notification.getState()).isEqualTo(Mail.ERROR);
+        assertThat(notification.getAttribute(AttributeName.of("smime.failure"))).map(a -> (Object) a.getValue().value())
+            .contains("no valid S/MIME signing certificate for eve@nowhere.example (none, expired, or not allowed to sign)");
+    }
+
+    @Test
     void passOptionDeliversUnsignedWithTheReasonRecorded() throws Exception {
         FakeMail mail = mail("eve@nowhere.example");
 
