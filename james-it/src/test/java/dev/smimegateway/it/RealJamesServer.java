@@ -163,6 +163,21 @@ final class RealJamesServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
+    /** A GET whose answer is kept as bytes, e.g. a stored mail with {@code Accept: message/rfc822}. */
+    HttpResponse<byte[]> getBytes(String path, String accept) throws IOException {
+        try {
+            return http.send(HttpRequest.newBuilder(uri(path)).header("Accept", accept).timeout(Duration.ofSeconds(120)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    HttpResponse<String> patch(String path) throws IOException {
+        return send(HttpRequest.newBuilder(uri(path)).method("PATCH", HttpRequest.BodyPublishers.noBody()));
+    }
+
     HttpResponse<String> delete(String path) throws IOException {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }

@@ -19,6 +19,11 @@ import jakarta.mail.MessagingException;
  * What an outgoing mailet does with a mail it cannot sign or encrypt: {@code bounce} it to its
  * sender with the reason (the default: never send silently without the protection asked for),
  * {@code pass} it on unchanged with the reason recorded, or move it to a named processor.
+ *
+ * <p>A mail with a null sender ({@code MAIL FROM:<>}: a bounce, a delivery or read notification) is
+ * never bounced: there is nobody to return it to, James would discard the bounce, and the mail would
+ * be lost. It goes to the {@code error} processor instead (which every James configuration has), with
+ * the reason in {@code smime.failure}, for the administrator to look at.
  */
 final class FailureAction {
     private static final String BOUNCE = "bounce";
@@ -48,14 +53,29 @@ final class FailureAction {
     void apply(Mail mail, String reason, MailetContext context, Logger logger) throws MessagingException {
         mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.FAILURE), AttributeValue.of(reason)));
         if (value.equals(BOUNCE)) {
-            logger.warn("Bouncing mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason);
-            context.bounce(mail, reason);
-            mail.setState(Mail.GHOST);
+            bounce(mail, reason, reason, context, logger);
         } else if (value.equals(PASS)) {
             logger.warn("Passing mail {} from {} on without S/MIME: {}", mail.getName(), mail.getMaybeSender().asString(), reason);
         } else {
             logger.warn("Moving mail {} from {} to processor {}: {}", mail.getName(), mail.getMaybeSender().asString(), value, reason);
             mail.setState(value);
         }
+    }
+
+    /**
+     * Returns the mail to its sender with {@code bounceText} and stops it; a mail without a sender
+     * (null reverse path) goes to the {@code error} processor instead, since a bounce to {@code <>}
+     * reaches nobody and the mail would be lost.
+     */
+    static void bounce(Mail mail, String reason, String bounceText, MailetContext context, Logger logger) throws MessagingException {
+        if (mail.getMaybeSender().isNullSender()) {
+            logger.warn("Not bouncing mail {}: it has a null sender <>, so nobody would receive the bounce; moved to processor {}: {}",
+                mail.getName(), Mail.ERROR, reason);
+            mail.setState(Mail.ERROR);
+            return;
+        }
+        logger.warn("Bouncing mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason);
+        context.bounce(mail, bounceText);
+        mail.setState(Mail.GHOST);
     }
 }

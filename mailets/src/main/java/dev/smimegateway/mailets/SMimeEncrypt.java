@@ -57,6 +57,8 @@ import jakarta.mail.MessagingException;
  *     <subjectPlaceholder>[...]</subjectPlaceholder>
  * </mailet>
  * }</pre>
+ * A mail that would be bounced but has a null sender ({@code <>}: itself a bounce or a notification)
+ * goes to the {@code error} processor instead: a bounce to {@code <>} reaches nobody.
  * Headers (From, To, Subject) stay visible on encrypted mail, as in all S/MIME, unless
  * {@code protectHeaders} is on. Sets {@code smime.encrypted} and {@code smime.encryption.algorithm}.
  * To split with matchers instead, put {@code RecipientHasSmimeCertificate} on this mailet: the other
@@ -137,10 +139,9 @@ public class SMimeEncrypt extends GenericMailet {
             LOGGER.debug("Encrypted mail {} ({}) to {}", mail.getName(), algorithm.parameterName(), withCertificate.keySet());
         } catch (SmimeException | RuntimeException e) {
             String reason = "S/MIME encryption failed: " + e.getMessage();
-            LOGGER.error("Bouncing mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason, e);
+            LOGGER.error("Cannot encrypt mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason, e);
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.FAILURE), AttributeValue.of(reason)));
-            getMailetContext().bounce(mail, reason);
-            mail.setState(Mail.GHOST);
+            FailureAction.bounce(mail, reason, reason, getMailetContext(), LOGGER);
         }
     }
 
@@ -152,9 +153,7 @@ public class SMimeEncrypt extends GenericMailet {
         mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.FAILURE), AttributeValue.of(reason)));
         switch (missingCertificate) {
             case BOUNCE:
-                LOGGER.warn("Bouncing mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason);
-                getMailetContext().bounce(mail, "Message not sent: " + reason);
-                mail.setState(Mail.GHOST);
+                FailureAction.bounce(mail, reason, "Message not sent: " + reason, getMailetContext(), LOGGER);
                 return false;
             case DROP:
                 LOGGER.warn("Dropping mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason);

@@ -3,6 +3,7 @@ package dev.smimegateway.mailets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
@@ -38,7 +39,10 @@ import jakarta.mail.internet.MimeMessage;
  * subjectAltName covers the sender's domain. Keys are administered under {@code /smime/identities}.
  * When no usable identity exists (none, expired, not yet valid, key usage forbids signing) the mail
  * is bounced to its sender with the reason and not delivered unsigned, unless {@code onFailure}
- * says otherwise.
+ * says otherwise. Mail an authenticated SMTP user submitted is signed only when its From is that
+ * user's own address (James's {@code verifyIdentity} checks only MAIL FROM), else it is handled by
+ * {@code onFailure} too. A mail with a null sender ({@code <>}: a bounce or a notification) is never
+ * bounced, since nobody would receive the bounce: it goes to the {@code error} processor.
  *
  * <pre>{@code
  * <mailet match="SenderHostIs=example.com" class="dev.smimegateway.mailets.SMimeSign">
@@ -113,6 +117,11 @@ public class SMimeSign extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         Optional<String> sender = senderAddress(mail);
+        Optional<String> impersonation = impersonation(mail, sender);
+        if (impersonation.isPresent()) {
+            onFailure.apply(mail, impersonation.get(), getMailetContext(), LOGGER);
+            return;
+        }
         Optional<SigningIdentity> identity = identityName.isPresent()
             ? keyStore.signingIdentity(identityName.get())
             : sender.flatMap(keyStore::signingIdentityFor);
@@ -156,6 +165,28 @@ public class SMimeSign extends GenericMailet {
         return sender.map(address -> "no valid S/MIME signing certificate for " + address
                 + " (none, expired, or not allowed to sign)")
             .orElse("the message has no sender address to choose an S/MIME signing certificate by");
+    }
+
+    /**
+     * Why this mail may not be signed: it was submitted by an authenticated SMTP user, and its From
+     * names somebody else. James's {@code verifyIdentity} checks only the envelope sender (MAIL FROM),
+     * while the signature vouches for the From address; without this check any user could have mail
+     * signed as a colleague, or as the organisation on a colleague's behalf. Mail relayed without
+     * authentication (from the organisation's own mail servers) is not concerned.
+     */
+    private static Optional<String> impersonation(Mail mail, Optional<String> from) {
+        Optional<String> user = mail.getAttribute(Mail.SMTP_AUTH_USER).map(attribute -> String.valueOf(attribute.getValue().value()));
+        if (user.isEmpty() || from.isEmpty() || isOwnAddress(user.get(), from.get())) {
+            return Optional.empty();
+        }
+        return Optional.of("authenticated user " + user.get() + " may not have mail signed as " + from.get() + " (its From address)");
+    }
+
+    /** A user named by full address owns exactly that address; a user without domain, any address with that local part. */
+    private static boolean isOwnAddress(String user, String address) {
+        String owner = user.trim().toLowerCase(Locale.ROOT);
+        String candidate = address.trim().toLowerCase(Locale.ROOT);
+        return owner.contains("@") ? candidate.equals(owner) : candidate.startsWith(owner + "@");
     }
 
     /** The From address recipients will compare the signature with, else the envelope sender. */

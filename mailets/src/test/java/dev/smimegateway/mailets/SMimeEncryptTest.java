@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 import org.apache.james.core.MailAddress;
+import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetException;
 import org.apache.mailet.base.test.FakeMail;
@@ -98,6 +99,19 @@ class SMimeEncryptTest {
         assertThat(mail.getState()).isEqualTo(Mail.GHOST);
         assertThat(context.getBouncedMails()).hasSize(1);
         assertThat(context.getBouncedMails().get(0).getMessage()).isEqualTo("Message not sent: no S/MIME encryption certificate for dave@other.example");
+    }
+
+    @Test
+    void mailWithANullSenderIsNotBouncedButGoesToTheErrorProcessor() throws Exception {
+        FakeMail notification = FakeMail.builder().name("mail1").state("transport").recipient("dave@other.example")
+            .mimeMessage(MailetFixtures.message("mailer-daemon@example.com", "dave@other.example", "Undeliverable")).build();
+
+        mailet().service(notification);
+
+        assertThat(context.getBouncedMails()).isEmpty();
+        assertThat(notification.getState()).isEqualTo(Mail.ERROR);
+        assertThat(notification.getAttribute(AttributeName.of("smime.failure"))).map(a -> (Object) a.getValue().value())
+            .contains("no S/MIME encryption certificate for dave@other.example");
     }
 
     @Test

@@ -136,6 +136,51 @@ class SMimeSignTest {
         assertThat(context.getBouncedMails().get(0).getMessage()).contains("identity 'org' expired on");
     }
 
+    /**
+     * James's verifyIdentity checks only MAIL FROM, while the identity is chosen by the From header:
+     * an authenticated user must not get a colleague's signature by writing the colleague's From.
+     */
+    @Test
+    void anAuthenticatedUserCannotHaveMailSignedAsSomeoneElse() throws Exception {
+        MailetFixtures.importIdentity(store, "carol", PKI.leaf("Carol").email("carol@example.com").issue());
+        FakeMail mail = FakeMail.builder().name("mail1").state("transport").sender("alice@example.com").recipient("bob@partner.example")
+            .mimeMessage(MailetFixtures.message("carol@example.com", "bob@partner.example", "Raise")).build();
+        mail.setAttribute(new org.apache.mailet.Attribute(Mail.SMTP_AUTH_USER, AttributeValue.of("alice@example.com")));
+
+        mailet(store).service(mail);
+
+        assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+        assertThat(mail.getAttribute(AttributeName.of("smime.signed"))).isEmpty();
+        assertThat(context.getBouncedMails()).hasSize(1);
+        assertThat(context.getBouncedMails().get(0).getMessage())
+            .isEqualTo("authenticated user alice@example.com may not have mail signed as carol@example.com (its From address)");
+    }
+
+    @Test
+    void anAuthenticatedUserSignsAsHimself() throws Exception {
+        FakeMail mail = mail("alice@example.com");
+        mail.setAttribute(new org.apache.mailet.Attribute(Mail.SMTP_AUTH_USER, AttributeValue.of("Alice@Example.com")));
+
+        mailet(store).service(mail);
+
+        assertThat(mail.getAttribute(AttributeName.of("smime.signer"))).map(a -> (Object) a.getValue().value()).contains("alice");
+        assertThat(context.getBouncedMails()).isEmpty();
+    }
+
+    @Test
+    void mailWithANullSenderIsNotBouncedButGoesToTheErrorProcessor() throws Exception {
+        FakeMail notification = FakeMail.builder().name("mail1").state("transport").recipient("bob@partner.example")
+            .mimeMessage(MailetFixtures.message("eve@nowhere.example", "bob@partner.example", "Delivery report")).build();
+
+        mailet(store).service(notification);
+
+        assertThat(notification.getMaybeSender().isNullSender()).isTrue();
+        assertThat(context.getBouncedMails()).isEmpty();
+        assertThat(notification.getState()).isEqualTo(Mail.ERROR);
+        assertThat(notification.getAttribute(AttributeName.of("smime.failure"))).map(a -> (Object) a.getValue().value())
+            .contains("no valid S/MIME signing certificate for eve@nowhere.example (none, expired, or not allowed to sign)");
+    }
+
     @Test
     void passOptionDeliversUnsignedWithTheReasonRecorded() throws Exception {
         FakeMail mail = mail("eve@nowhere.example");
