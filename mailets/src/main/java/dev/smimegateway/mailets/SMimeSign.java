@@ -160,7 +160,10 @@ public class SMimeSign extends GenericMailet {
 
     private String noIdentityReason(Optional<String> sender) {
         if (identityName.isPresent()) {
-            return "the S/MIME signing identity '" + identityName.get() + "' does not exist";
+            boolean decryptOnly = keyStore.identity(identityName.get()).map(dev.smimegateway.keystore.Identity::decryptOnly).orElse(false);
+            return decryptOnly
+                ? "the S/MIME identity '" + identityName.get() + "' is decrypt-only (kept to read archived mail) and never signs"
+                : "the S/MIME signing identity '" + identityName.get() + "' does not exist";
         }
         return sender.map(address -> "no valid S/MIME signing certificate for " + address
                 + " (none, expired, or not allowed to sign)")

@@ -182,6 +182,20 @@ class SMimeSignTest {
     }
 
     @Test
+    void aDecryptOnlyIdentityNamedForSigningIsRefusedWithItsReason() throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        TestPki.Issued old = PKI.leaf("Archive").email("alice@example.com")
+            .validity(now.minus(java.time.Duration.ofDays(800)), now.minus(java.time.Duration.ofDays(40))).issue();
+        store.importPkcs12("archive", old.pkcs12("pw"), "pw".toCharArray(), java.util.Optional.empty(), java.util.Optional.empty(), true);
+        FakeMail mail = mail("alice@example.com");
+
+        mailet(store, "identity", "archive", "onFailure", "pass").service(mail);
+
+        assertThat(mail.getAttribute(AttributeName.of("smime.failure"))).map(a -> (Object) a.getValue().value())
+            .contains("the S/MIME identity 'archive' is decrypt-only (kept to read archived mail) and never signs");
+    }
+
+    @Test
     void passOptionDeliversUnsignedWithTheReasonRecorded() throws Exception {
         FakeMail mail = mail("eve@nowhere.example");
 

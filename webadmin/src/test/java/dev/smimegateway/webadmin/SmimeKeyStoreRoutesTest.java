@@ -178,7 +178,7 @@ class SmimeKeyStoreRoutesTest {
         } catch (java.io.IOException closedEarly) {
             // Jetty may answer 413 and close while the client is still sending: the refusal arrives as a cut connection.
         }
-        assertThat(send("GET", "/smime/intermediates", null).body()).isEqualTo("[]");
+        assertThat(json(send("GET", "/smime/intermediates", null))).isEmpty();
     }
 
     @Test
