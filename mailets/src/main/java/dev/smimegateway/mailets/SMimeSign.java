@@ -56,6 +56,10 @@ import jakarta.mail.internet.MimeMessage;
  *     <rsaPadding>pkcs1</rsaPadding>
  *     <!-- bounce (default), pass, or the name of a processor -->
  *     <onFailure>bounce</onFailure>
+ *     <!-- true: also sign From, To, Cc, Subject, Date, Message-ID, Reply-To, In-Reply-To and
+ *          References inside the signed content (RFC 9788); with SMimeEncrypt's protectHeaders, the
+ *          receiving gateway restores the real Subject from there after verifying -->
+ *     <protectHeaders>false</protectHeaders>
  * </mailet>
  * }</pre>
  * The content is re-encoded 7-bit safe and CRLF-canonical before signing, so relays that convert
@@ -71,6 +75,7 @@ public class SMimeSign extends GenericMailet {
     private SignMode mode;
     private DigestAlgorithm digest;
     private boolean rsaPss;
+    private boolean protectHeaders;
     private FailureAction onFailure;
 
     @Inject
@@ -94,6 +99,7 @@ public class SMimeSign extends GenericMailet {
         }
         rsaPss = padding.equals("pss");
         onFailure = parameter("onFailure", "bounce", FailureAction::parse);
+        protectHeaders = MailetParameters.bool(this, "protectHeaders", false);
         identityName.ifPresent(name -> {
             if (keyStore.identity(name).isEmpty()) {
                 LOGGER.warn("SMimeSign: identity '{}' does not exist yet; mail will be handled with onFailure until it is added", name);
@@ -132,7 +138,7 @@ public class SMimeSign extends GenericMailet {
         }
         SigningIdentity signer = identity.get();
         try {
-            MimeMessage signed = new SmimeSigner(signer.privateKey(), signer.chain(), digest, rsaPss).sign(mail.getMessage(), mode);
+            MimeMessage signed = new SmimeSigner(signer.privateKey(), signer.chain(), digest, rsaPss).sign(mail.getMessage(), mode, protectHeaders);
             mail.setMessage(signed);
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.SIGNED), AttributeValue.of(true)));
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.SIGNER), AttributeValue.of(signer.name())));

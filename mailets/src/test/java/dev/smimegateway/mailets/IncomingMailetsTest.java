@@ -90,6 +90,33 @@ class IncomingMailetsTest {
         return mail.getMessage().getHeader("X-Smime-Gateway-Status", null);
     }
 
+    /** RFC 9788 over AES-CBC: the real Subject travels inside the signature, and comes back only after it verified. */
+    @Test
+    void protectedHeadersSignedInsideAreRestoredAfterVerificationEvenOverCbc() throws Exception {
+        MimeMessage signedWithHeaders = new SmimeSigner(ALICE.privateKey(), ALICE.chain(), DigestAlgorithm.SHA256, false)
+            .sign(plain(), SignMode.DETACHED, true);
+        MimeMessage encrypted = new SmimeEncryptor(ContentEncryption.parse("aes256-cbc"), KeyTransport.RSA_PKCS1)
+            .encrypt(signedWithHeaders, List.of(bob.certificate().certificate()), Optional.of("[...]"));
+        assertThat(encrypted.getSubject()).isEqualTo("[...]");
+
+        Mail mail = process(encrypted);
+
+        assertThat(status(mail)).isEqualTo("verified; signer=alice@partner.example");
+        assertThat(mail.getMessage().getSubject()).isEqualTo("Contract");
+        assertThat(attribute(mail, "smime.decryption.authenticated")).isEqualTo(true);
+    }
+
+    @Test
+    void protectedHeadersOutsideTheSignatureAreNotRestoredOverCbc() throws Exception {
+        MimeMessage encrypted = new SmimeEncryptor(ContentEncryption.parse("aes256-cbc"), KeyTransport.RSA_PKCS1)
+            .encrypt(signed(plain(), SignMode.DETACHED), List.of(bob.certificate().certificate()), Optional.of("[...]"));
+
+        Mail mail = process(encrypted);
+
+        assertThat(status(mail)).isEqualTo("verified; signer=alice@partner.example");
+        assertThat(mail.getMessage().getSubject()).isEqualTo("[...]");
+    }
+
     @Test
     void signedThenEncryptedMailIsDecryptedAndVerified() throws Exception {
         Mail mail = process(encrypted(signed(plain(), SignMode.DETACHED), "aes256-cbc"));

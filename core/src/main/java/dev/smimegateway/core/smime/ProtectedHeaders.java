@@ -70,6 +70,52 @@ public final class ProtectedHeaders {
         return MimeEntities.rewriteHeaders(message, names, text);
     }
 
+    /**
+     * The content entity to sign with the message's restorable header fields inside it, its
+     * Content-Type marked {@code hp="clear"} (RFC 9788): a receiver that verifies the signature can
+     * show these fields as signed, whatever an encryption layer or a relay did to the outer ones.
+     */
+    public static byte[] protect(MimeMessage message, byte[] contentEntity) throws MessagingException {
+        int bodyStart = MimeEntities.headerEnd(contentEntity);
+        List<String> contentFields = MimeEntities.unfoldedFields(new String(contentEntity, 0, bodyStart, StandardCharsets.ISO_8859_1));
+        StringBuilder headers = new StringBuilder();
+        for (String field : contentFields) {
+            String line = field.endsWith("\r\n") ? field.substring(0, field.length() - 2) : field;
+            headers.append(line);
+            if (MimeEntities.fieldName(field).equals("content-type")) {
+                headers.append(";\r\n hp=\"clear\"");
+            }
+            headers.append("\r\n");
+        }
+        java.util.Enumeration<String> lines = message.getMatchingHeaderLines(RESTORABLE.stream()
+            .map(ProtectedHeaders::canonicalName).toArray(String[]::new));
+        while (lines.hasMoreElements()) {
+            headers.append(lines.nextElement()).append("\r\n");
+        }
+        headers.append("\r\n");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(contentEntity.length + headers.length());
+        out.writeBytes(headers.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(contentEntity, bodyStart, contentEntity.length - bodyStart);
+        return out.toByteArray();
+    }
+
+    private static String canonicalName(String lower) {
+        switch (lower) {
+            case "message-id":
+                return "Message-ID";
+            case "cc":
+                return "Cc";
+            default:
+                StringBuilder name = new StringBuilder(lower);
+                for (int i = 0; i < name.length(); i++) {
+                    if (i == 0 || name.charAt(i - 1) == '-') {
+                        name.setCharAt(i, Character.toUpperCase(name.charAt(i)));
+                    }
+                }
+                return name.toString();
+        }
+    }
+
     private static boolean declaresHp(String field) {
         try {
             return Optional.ofNullable(new ContentType(MimeUtility.unfold(field.substring(field.indexOf(':') + 1)).trim())

@@ -85,8 +85,19 @@ public final class SmimeSigner {
     }
 
     public MimeMessage sign(MimeMessage message, SignMode mode) throws SmimeException {
+        return sign(message, mode, false);
+    }
+
+    /**
+     * @param protectHeaders also sign the message's From, To, Cc, Subject, Date, Message-ID, Reply-To,
+     *                       In-Reply-To and References, inside the signed content (RFC 9788, {@code hp="clear"})
+     */
+    public MimeMessage sign(MimeMessage message, SignMode mode, boolean protectHeaders) throws SmimeException {
         try {
             byte[] content = MimeEntities.canonicalContent(message);
+            if (protectHeaders) {
+                content = ProtectedHeaders.protect(message, content);
+            }
             CMSSignedData signed = signedData(content, mode == SignMode.OPAQUE);
             byte[] entity = mode == SignMode.OPAQUE ? opaqueEntity(signed.getEncoded()) : detachedEntity(content, signed.getEncoded());
             return MimeEntities.replaceContent(message, entity);
