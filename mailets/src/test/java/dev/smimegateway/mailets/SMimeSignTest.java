@@ -79,6 +79,19 @@ class SMimeSignTest {
     }
 
     @Test
+    void protectHeadersSignsTheHeaderFieldsInsideTheSignedContent() throws Exception {
+        FakeMail mail = mail("alice@example.com");
+
+        mailet(store, "protectHeaders", "true").service(mail);
+
+        jakarta.mail.internet.MimeMultipart parts = (jakarta.mail.internet.MimeMultipart) mail.getMessage().getContent();
+        String signedPart = new String(MimeEntities.write((jakarta.mail.internet.MimeBodyPart) parts.getBodyPart(0)),
+            java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(signedPart).contains("hp=\"clear\"").contains("Subject: =?UTF-8?B?5py65a+G?=").contains("From: alice@example.com");
+        assertThat(openSslVerifies(mail)).isTrue();
+    }
+
+    @Test
     void opaqueModeWrapsTheContentInPkcs7Mime() throws Exception {
         FakeMail mail = mail("alice@example.com");
 
