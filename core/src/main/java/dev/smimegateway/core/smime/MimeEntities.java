@@ -94,10 +94,12 @@ public final class MimeEntities {
 
     /**
      * Like {@link #replaceContentIgnoringInnerHeaders}, for an entity whose bytes are authenticated
-     * (AES-GCM whose tag verified, or content covered by a signature that verified): when its
-     * Content-Type declares RFC 9788 protected headers ({@code hp=}), its From, To, Cc, Subject,
-     * Date, Message-ID, Reply-To, In-Reply-To and References replace the outer fields of those names
-     * (the first of each name only). No other inner field is ever restored: not
+     * but not signed (AES-GCM whose tag verified): when its Content-Type declares RFC 9788 protected
+     * headers ({@code hp=}), its To, Cc, Subject, Date, Message-ID, Reply-To, In-Reply-To and
+     * References replace the outer fields of those names (the first of each name only). Never From:
+     * GCM proves the ciphertext unaltered, not who wrote it (anyone with our certificate can), and the
+     * outer From is the one upstream SPF/DKIM/DMARC judged; a protected From is shown only when a
+     * verified signature covers it (SMimeVerify). No other inner field is ever restored: not
      * Authentication-Results, Received, our status header or anything else a later stage could
      * take for a verdict. The body bytes are kept exactly.
      */
@@ -117,7 +119,7 @@ public final class MimeEntities {
             String name = fieldName(field);
             if (name.startsWith("content-")) {
                 contentHeaders.writeBytes(endingInCrlf(field));
-            } else if (restore && ProtectedHeaders.RESTORABLE.contains(name) && replaced.add(name)) {
+            } else if (restore && ProtectedHeaders.RESTORABLE.contains(name) && !name.equals("from") && replaced.add(name)) {
                 innerHeaders.writeBytes(endingInCrlf(field));
             }
         }

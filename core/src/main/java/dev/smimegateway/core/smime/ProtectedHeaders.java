@@ -21,7 +21,8 @@ import jakarta.mail.internet.ParseException;
  * that carries them, so callers restore them only from authenticated content (a verified signature,
  * or AES-GCM), and only the fields a reader sees and a sender legitimately sets: From, To, Cc,
  * Subject, Date, Message-ID, Reply-To, In-Reply-To, References. Never Received,
- * Authentication-Results or this gateway's status header.
+ * Authentication-Results or this gateway's status header. From only from verified signed content,
+ * whose signer the From check binds to it.
  */
 public final class ProtectedHeaders {
     /** The fields that may be restored, lower case. */

@@ -46,7 +46,7 @@ import jakarta.mail.internet.MimeMessage;
  *
  * <p>AuthEnvelopedData releases no plaintext unless its tag verifies. The decrypted entity replaces
  * the body, byte for byte; outer headers stay. RFC 9788 protected headers are restored only from an
- * authenticated (AES-GCM) layer and only for an allow-list (see
+ * authenticated (AES-GCM) layer, only for an allow-list and never From (see
  * {@link MimeEntities#replaceContentRestoringHeaders}); CBC plaintext is attacker-malleable, so header
  * fields inside it are ignored.
  *

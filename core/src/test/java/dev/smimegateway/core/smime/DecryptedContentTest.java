@@ -76,11 +76,16 @@ class DecryptedContentTest {
         assertThat(decrypted.getContent().toString()).isEqualTo("Pay Eve.\r\n");
     }
 
+    /**
+     * GCM proves the ciphertext unaltered, not who wrote it: anyone with Bob's certificate writes one.
+     * The outer From is what upstream SPF/DKIM/DMARC judged, so an unsigned layer never replaces it;
+     * only a verified signature over protected headers can (SMimeVerify).
+     */
     @Test
-    void anAuthenticatedGcmLayerRestoresOnlyTheAllowListedHeaders() throws Exception {
+    void anAuthenticatedGcmLayerRestoresTheAllowListedHeadersButNeverFrom() throws Exception {
         MimeMessage decrypted = decrypt(encrypted(EVE_OUTER, EVE_INNER.getBytes(StandardCharsets.US_ASCII), true, BOB.certificate()));
 
-        assertThat(decrypted.getHeader("From")).containsExactly("alice@example.com");
+        assertThat(decrypted.getHeader("From")).containsExactly("eve@example.net");
         assertThat(decrypted.getHeader("Subject")).containsExactly("Pay 9999 EUR to Eve");
         assertThat(decrypted.getHeader("Message-ID")).containsExactly("<eve-1@example.net>");
         assertThat(decrypted.getHeader("Authentication-Results")).isNull();
