@@ -201,7 +201,8 @@ public class SMimeDecrypt extends GenericMailet {
         MimeMessage current = message;
         MimeMessage result = message;
         boolean decrypted = false;
-        boolean authenticated = false;
+        boolean vouchedBySignature = false;
+        boolean innermostAuthenticated = false;
         List<MimeMessage> signedLayers = new ArrayList<>();
         OuterSignatures outer = new OuterSignatures();
         for (int depth = 0; ; depth++) {
@@ -249,13 +250,17 @@ public class SMimeDecrypt extends GenericMailet {
             MailAttributes.set(mail, SmimeAttributes.RECEIVED_ENCRYPTED, true);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_ALGORITHM, decryption.algorithm());
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_IDENTITY, decryption.keyOwner());
-            // Content beneath an authenticated layer is authenticated, whichever layer authenticated it.
-            authenticated |= decryption.authenticated() || check.map(OuterCheck::verified).orElse(false);
+            // A verified signature vouches for every byte beneath it. A GCM tag vouches only for its own
+            // ciphertext: anyone can encrypt to us, so a GCM layer around a captured (EFAIL-altered) CBC
+            // ciphertext must not make that CBC plaintext authenticated. Hence the innermost layer decides.
+            vouchedBySignature |= check.map(OuterCheck::verified).orElse(false);
+            innermostAuthenticated = decryption.authenticated();
             current = decryption.message();
             result = current;
             decrypted = true;
         }
         outer.record(mail);
+        boolean authenticated = vouchedBySignature || innermostAuthenticated;
         if (decrypted) {
             MailAttributes.set(mail, SmimeAttributes.DECRYPTED, true);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_AUTHENTICATED, authenticated);

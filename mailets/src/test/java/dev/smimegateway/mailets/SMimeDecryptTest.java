@@ -166,6 +166,23 @@ class SMimeDecryptTest {
         assertThat(attribute(mail, "smime.outer.verification.status")).isNull();
     }
 
+    /**
+     * Anyone can encrypt to us with AES-GCM, so a GCM layer vouches only for its own ciphertext: a
+     * captured (and possibly EFAIL-altered) CBC ciphertext wrapped in a fresh GCM layer stays
+     * unauthenticated.
+     */
+    @Test
+    void aGcmLayerAroundACbcCiphertextDoesNotAuthenticateIt() throws Exception {
+        MimeMessage capturedCbc = toBob("aes256-cbc");
+        FakeMail mail = mail(encrypted(capturedCbc, "aes256-gcm", bob.certificate().certificate()), "bob@example.com");
+
+        mailet().service(mail);
+
+        assertThat(attribute(mail, "smime.decrypted")).isEqualTo(true);
+        assertThat(attribute(mail, "smime.decryption.algorithm")).isEqualTo("aes256-cbc");
+        assertThat(attribute(mail, "smime.decryption.authenticated")).isEqualTo(false);
+    }
+
     @Test
     void aVerifiedSignatureOverCbcCiphertextIsVerifiedWhenPeeledAndAuthenticatesIt() throws Exception {
         FakeMail mail = mail(signedBy(ALICE, toBob("aes256-cbc")), "bob@example.com");
