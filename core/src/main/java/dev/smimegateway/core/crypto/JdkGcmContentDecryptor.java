@@ -104,17 +104,7 @@ public final class JdkGcmContentDecryptor implements InputAEADDecryptor {
     /** The authenticated attributes, DER-encoded; Bouncy Castle writes them before the content is read. */
     @Override
     public OutputStream getAADStream() {
-        return new OutputStream() {
-            @Override
-            public void write(int b) {
-                cipher.updateAAD(new byte[] {(byte) b});
-            }
-
-            @Override
-            public void write(byte[] bytes, int offset, int length) {
-                cipher.updateAAD(bytes, offset, length);
-            }
-        };
+        return CipherAad.into(cipher);
     }
 
     /** @param ciphertextAndTag the encrypted content immediately followed by the tag, as Bouncy Castle supplies it */

@@ -64,17 +64,7 @@ public final class JdkGcmContentEncryptor implements OutputAEADEncryptor {
 
     @Override
     public OutputStream getAADStream() {
-        return new OutputStream() {
-            @Override
-            public void write(int b) {
-                cipher.updateAAD(new byte[] {(byte) b});
-            }
-
-            @Override
-            public void write(byte[] bytes, int offset, int length) {
-                cipher.updateAAD(bytes, offset, length);
-            }
-        };
+        return CipherAad.into(cipher);
     }
 
     @Override
