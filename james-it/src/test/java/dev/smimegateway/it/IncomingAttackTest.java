@@ -283,6 +283,44 @@ class IncomingAttackTest {
         assertThat(outcome.statusHeaders()).containsExactly("not-signed");
     }
 
+    /**
+     * Eve captures Bob's unsigned CBC mail (which she may have altered with EFAIL gadgets) and wraps it in
+     * her own AES-GCM layer to Bob: the GCM tag vouches only for Eve's layer, so the CBC plaintext beneath
+     * stays unauthenticated and is quarantined.
+     */
+    @Test
+    void aCapturedCbcCiphertextInsideAFreshGcmLayerIsStillQuarantined() throws Exception {
+        openssl.write("captured.eml", "Content-Type: text/plain; charset=us-ascii\r\n\r\nCaptured CBC.\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        run("cms", "-encrypt", "-aes256", "-in", "captured.eml", "-out", "captured-cbc.eml", "bob.pem");
+        run("cms", "-encrypt", "-aes-256-gcm", "-in", "captured-cbc.eml", "-out", "rewrapped.eml", "bob.pem");
+
+        MailOutcomes.Outcome outcome = outcomes.send("eve@example.net", headers("eve@example.net", "Rewrapped")
+            + read("rewrapped.eml"), WITHIN);
+
+        assertThat(outcome.place()).as(outcome.summary()).isEqualTo(MailOutcomes.QUARANTINE);
+        assertThat(outcome.attribute("smime.decryption.authenticated")).as(outcome.summary()).contains("false");
+    }
+
+    /** Encrypt-then-sign by a signer we do not trust: the outer signature is checked when peeled, and its failure quarantines. */
+    @Test
+    void anUntrustedSignatureOverTheCiphertextIsQuarantined() throws Exception {
+        TestPki.Issued mallory = TestPki.create("Mallory CA").leaf("Alice?").email("alice@example.com").issue();
+        openssl.writePem("mallory.pem", mallory.certificate());
+        openssl.writeKey("mallory.key", mallory.privateKey());
+        openssl.write("ets.eml", "Content-Type: text/plain; charset=us-ascii\r\n\r\nEncrypted, then signed.\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        run("cms", "-encrypt", "-aes-256-gcm", "-in", "ets.eml", "-out", "ets-encrypted.eml", "bob.pem");
+        run("cms", "-sign", "-in", "ets-encrypted.eml", "-out", "ets-signed.eml", "-signer", "mallory.pem", "-inkey", "mallory.key");
+
+        MailOutcomes.Outcome outcome = outcomes.send("alice@example.com", headers("alice@example.com", "Encrypt then sign")
+            + read("ets-signed.eml"), WITHIN);
+
+        assertThat(outcome.place()).as(outcome.summary()).isEqualTo(MailOutcomes.QUARANTINE);
+        assertThat(outcome.attribute("smime.outer.verification.failure")).as(outcome.summary()).contains("UNTRUSTED");
+        assertThat(outcome.statusHeaders()).containsExactly("not-verified; reason=UNTRUSTED; layer=outer");
+    }
+
     /** Control: Alice's ordinary signed mail, through the same server, is delivered verified. */
     @Test
     void alicesOrdinarySignedMailIsDeliveredVerified() throws Exception {
