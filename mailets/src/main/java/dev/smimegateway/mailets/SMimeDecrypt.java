@@ -53,17 +53,21 @@ import jakarta.mail.internet.MimeMessage;
  * gateway reveal it (EFAIL). AES-GCM releases nothing unless its tag verifies. Layers are unwrapped
  * up to {@code maxDepth}.
  *
- * <p>An outer signature over the ciphertext is verified before it is taken off (trust anchors and
- * CRLs of the key store, the From check included), and its verdict recorded in
+ * <p>An outer signature over the ciphertext is verified before it is taken off, by the same rules as
+ * SMimeVerify (trust anchors, intermediates and CRLs of the key store, revocation, algorithm policy,
+ * the From check; the parameters {@code allowSha1}, {@code requireSignedAttributes},
+ * {@code fetchRevocation}, {@code revocationTimeoutSeconds}, {@code staleCrl} and
+ * {@code revocationUnavailable} are read here too), and its verdict recorded in
  * {@code smime.outer.verification.status} ({@code verified} or {@code not-verified}),
  * {@code smime.outer.verification.failure}, {@code smime.outer.verification.detail} and
  * {@code smime.outer.signer.address}; what is decrypted is then exactly the content that signature
  * covers. A signature that wraps no encryption stays for SMimeVerify.
  *
- * <p>{@code smime.decryption.authenticated} is true when the decrypted content is authenticated: an
- * AES-GCM layer whose tag verified, or an outer signature over the ciphertext that verified. It is
- * false for AES-CBC otherwise, whose plaintext an attacker can alter (EFAIL gadgets); RFC 9788
- * protected headers are then not restored either.
+ * <p>{@code smime.decryption.authenticated} is true when the decrypted content is authenticated: the
+ * innermost encryption layer is AES-GCM whose tag verified, or an outer signature over the ciphertext
+ * verified. It is false for AES-CBC otherwise, whose plaintext an attacker can alter (EFAIL gadgets),
+ * even inside a GCM layer (anyone can encrypt to us, so GCM vouches only for its own ciphertext);
+ * RFC 9788 protected headers are then not restored either, and from GCM never From.
  *
  * <p>An {@code X-Smime-Gateway-Status} header arriving from outside is removed first, on every path,
  * so that no sender can forge the verdict SMimeVerify writes.
