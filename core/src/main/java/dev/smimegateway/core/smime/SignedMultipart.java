@@ -30,7 +30,7 @@ import jakarta.mail.util.SharedByteArrayInputStream;
  * instead of verified: any line that starts with {@code --boundary} (in any case) but is not exactly a
  * delimiter line; other than exactly two parts; a missing close delimiter; an epilogue that looks like
  * MIME (a delimiter or a header field); a boundary parameter that is missing, repeated or split
- * (RFC 2231); more than one Content-Type field; a Content-Transfer-Encoding other than 7bit, 8bit
+ * (RFC 2231); a comment in the Content-Type; more than one Content-Type field; a Content-Transfer-Encoding other than 7bit, 8bit
  * or binary; or a bare CR. The structure found by a line scan must also agree with the parser's, byte for byte.
  */
 final class SignedMultipart {
@@ -92,13 +92,17 @@ final class SignedMultipart {
 
     /** The boundary parameter, refused when absent, repeated (a reader may take either) or split into RFC 2231 sections. */
     private static String onlyBoundary(String contentType) throws SmimeException {
-        HeaderTokenizer tokens = new HeaderTokenizer(contentType, HeaderTokenizer.MIME);
+        HeaderTokenizer tokens = new HeaderTokenizer(contentType, HeaderTokenizer.MIME, false);
         String boundary = null;
         try {
             HeaderTokenizer.Token token;
             boolean expectName = false;
             String name = null;
             while ((token = tokens.next()).getType() != HeaderTokenizer.Token.EOF) {
+                if (token.getType() == HeaderTokenizer.Token.COMMENT) {
+                    // Readers that do not skip comments would look for the boundary inside them.
+                    throw new SmimeException("the Content-Type of multipart/signed may not contain comments");
+                }
                 if (token.getType() == ';') {
                     expectName = true;
                     name = null;

@@ -106,6 +106,17 @@ class ForgedVerdictTest {
     }
 
     @Test
+    void aCommentInTheContentTypeIsMalformed() throws Exception {
+        String signed = text(signedBy(ALICE, SignMode.DETACHED));
+        String commented = signed.replaceFirst("boundary=", "(boundary=\"other\") boundary=");
+
+        VerificationResult result = verifier().verify(parse(commented));
+
+        assertThat(result.failure()).as(result.toString()).contains(VerificationFailure.MALFORMED);
+        assertThat(result.detail().orElseThrow()).contains("comments");
+    }
+
+    @Test
     void theVerifiedBytesAreThoseOfTheSignedPart() throws Exception {
         MimeMessage message = signedBy(ALICE, SignMode.DETACHED);
 
