@@ -11,7 +11,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -22,9 +21,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.bouncycastle.cms.CMSAlgorithm;
-import org.bouncycastle.cms.CMSAuthEnvelopedData;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +34,7 @@ import jakarta.mail.internet.MimeMessage;
 
 /**
  * ECDH + AES-GCM decryption on Bouncy Castle 1.70, the version James 3.8 ships: our classes and
- * bcprov/bcpkix/bcutil-jdk15on 1.70 from the local Maven repository in a class loader of their own,
+ * bcprov/bcpkix/bcutil-jdk15on 1.70 (copied to target/bc170 by core/pom.xml) in a class loader of their own,
  * the way James 3.8 links our bundle against its Bouncy Castle. Messages are made here, on the
  * test's Bouncy Castle, and decrypted there.
  */
@@ -56,14 +53,13 @@ class BouncyCastle170Test {
 
     @BeforeAll
     static void loadBouncyCastle170() throws Exception {
-        Path repository = localRepository();
+        Path jars = Path.of("target", "bc170");
         List<URL> urls = new ArrayList<>();
         urls.add(classesOf(EcdhAuthEnvelopedRecipients.class));
         urls.add(classesOf(Bc170Driver.class));
         for (String artifact : List.of("bcprov", "bcpkix", "bcutil")) {
-            Path jar = repository.resolve("org/bouncycastle/" + artifact + "-jdk15on/" + VERSION + "/" + artifact + "-jdk15on-" + VERSION + ".jar");
-            Assumptions.assumeTrue(Files.isRegularFile(jar), jar + " is missing; James 3.8's Bouncy Castle arrives in the local "
-                + "repository with the james-server module's dependencies");
+            Path jar = jars.resolve(artifact + "-jdk15on-" + VERSION + ".jar");
+            assertThat(jar).as("copied by core/pom.xml's maven-dependency-plugin before the tests").isRegularFile();
             urls.add(jar.toUri().toURL());
         }
         for (String entry : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")).split(File.pathSeparator)) {
@@ -82,12 +78,6 @@ class BouncyCastle170Test {
         if (loader != null) {
             loader.close();
         }
-    }
-
-    private static Path localRepository() throws Exception {
-        // .../org/bouncycastle/bcpkix-jdk18on/<version>/bcpkix-jdk18on-<version>.jar
-        return Path.of(CMSAuthEnvelopedData.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .getParent().getParent().getParent().getParent().getParent();
     }
 
     private static URL classesOf(Class<?> type) {
