@@ -53,20 +53,17 @@ public final class JdkGcmContentDecryptor implements InputAEADDecryptor {
     }
 
     /**
-     * A decryptor for one message's content.
+     * The GCM parameters of an AuthEnvelopedData content algorithm, refused unless it is aes128-,
+     * aes192- or aes256-GCM with a tag of 12 to 16 octets and a nonce: AuthEnvelopedData is believed
+     * authenticated, so whatever reads it (this decryptor, or Bouncy Castle's for RSA recipients) must
+     * first pass this check.
      *
-     * @param algorithm the content-encryption algorithm of the AuthEnvelopedData: aes128-, aes192- or
-     *     aes256-GCM with its GCMParameters
-     * @param contentKey the unwrapped content-encryption key; its length must match the algorithm, so
-     *     that the algorithm reported to the administrator is the one that was used
-     * @throws GeneralSecurityException naming what is wrong, when the algorithm is not AES-GCM, the tag
-     *     is shorter than 12 octets, or the key does not fit
+     * @throws GeneralSecurityException naming what is wrong
      */
-    public static JdkGcmContentDecryptor create(AlgorithmIdentifier algorithm, SecretKey contentKey) throws GeneralSecurityException {
-        Integer keyBytes = KEY_BYTES.get(algorithm.getAlgorithm());
-        if (keyBytes == null) {
+    public static GCMParameters checkedParameters(AlgorithmIdentifier algorithm) throws GeneralSecurityException {
+        if (!KEY_BYTES.containsKey(algorithm.getAlgorithm())) {
             throw new GeneralSecurityException("content encryption " + algorithm.getAlgorithm().getId()
-                + " is not AES-GCM, the only authenticated encryption read here");
+                + " is not AES-GCM; only AES-GCM authenticates, the only authenticated encryption read here");
         }
         GCMParameters parameters;
         try {
@@ -79,12 +76,29 @@ public final class JdkGcmContentDecryptor implements InputAEADDecryptor {
         }
         int tagBytes = parameters.getIcvLen();
         if (tagBytes < MIN_TAG_BYTES || tagBytes > MAX_TAG_BYTES) {
-            throw new GeneralSecurityException("AES-GCM tag of " + tagBytes + " octets; RFC 5084 allows 12 to 16");
+            throw new GeneralSecurityException("an AES-GCM tag of " + tagBytes + " octets is refused; RFC 5084 allows 12 to 16");
         }
-        byte[] nonce = parameters.getNonce();
-        if (nonce.length == 0) {
+        if (parameters.getNonce().length == 0) {
             throw new GeneralSecurityException("AES-GCM with an empty nonce");
         }
+        return parameters;
+    }
+
+    /**
+     * A decryptor for one message's content.
+     *
+     * @param algorithm the content-encryption algorithm of the AuthEnvelopedData: aes128-, aes192- or
+     *     aes256-GCM with its GCMParameters
+     * @param contentKey the unwrapped content-encryption key; its length must match the algorithm, so
+     *     that the algorithm reported to the administrator is the one that was used
+     * @throws GeneralSecurityException naming what is wrong, when the algorithm is not AES-GCM, the tag
+     *     is shorter than 12 octets, or the key does not fit
+     */
+    public static JdkGcmContentDecryptor create(AlgorithmIdentifier algorithm, SecretKey contentKey) throws GeneralSecurityException {
+        GCMParameters parameters = checkedParameters(algorithm);
+        int keyBytes = KEY_BYTES.get(algorithm.getAlgorithm());
+        int tagBytes = parameters.getIcvLen();
+        byte[] nonce = parameters.getNonce();
         byte[] key = contentKey.getEncoded();
         if (key == null || key.length != keyBytes) {
             throw new GeneralSecurityException("the content key has " + (key == null ? "no" : key.length * 8 + "-bit")

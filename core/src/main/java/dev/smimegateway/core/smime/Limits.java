@@ -69,11 +69,6 @@ public final class Limits {
         }
     }
 
-    /** The old name, still used by SmimeVerifier: the same read as {@link #readAtMost(Part, int)}. */
-    static byte[] readDecoded(Part part, int maxBytes) throws MessagingException, IOException, SmimeException {
-        return readAtMost(part, maxBytes);
-    }
-
     static ContentInfo parseContentInfo(byte[] der) throws SmimeException {
         try (ASN1InputStream in = new ASN1InputStream(new java.io.ByteArrayInputStream(der), der.length)) {
             ASN1Primitive object = in.readObject();

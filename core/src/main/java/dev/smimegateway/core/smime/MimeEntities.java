@@ -19,7 +19,6 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimePart;
-import jakarta.mail.internet.ParseException;
 import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.ByteArrayDataSource;
 
@@ -111,7 +110,7 @@ public final class MimeEntities {
         throws MessagingException, IOException {
         int bodyStart = headerEnd(entity);
         List<String> innerFields = unfoldedFields(new String(toCrlf(Arrays.copyOfRange(entity, 0, bodyStart)), StandardCharsets.ISO_8859_1));
-        boolean restore = restoreProtectedHeaders && declaresProtectedHeaders(innerFields);
+        boolean restore = restoreProtectedHeaders && ProtectedHeaders.declared(innerFields);
         Set<String> replaced = new HashSet<>();
         ByteArrayOutputStream innerHeaders = new ByteArrayOutputStream();
         ByteArrayOutputStream contentHeaders = new ByteArrayOutputStream();
@@ -143,21 +142,6 @@ public final class MimeEntities {
     /** A header field of an entity without a blank line may lack its line end: it must not run into the next field. */
     private static byte[] endingInCrlf(String field) {
         return (field.endsWith("\r\n") ? field : field + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** The entity's Content-Type carries the RFC 9788 {@code hp} parameter. */
-    private static boolean declaresProtectedHeaders(List<String> fields) {
-        for (String field : fields) {
-            if (fieldName(field).equals("content-type")) {
-                String value = field.substring(field.indexOf(':') + 1).replaceAll("\r?\n", "").trim();
-                try {
-                    return new ContentType(value).getParameter("hp") != null;
-                } catch (ParseException e) {
-                    return false;
-                }
-            }
-        }
-        return false;
     }
 
     static String fieldName(String field) {

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -40,8 +39,7 @@ public final class ProtectedHeaders {
         int bodyStart = MimeEntities.headerEnd(entity);
         byte[] headerSection = MimeEntities.toCrlf(Arrays.copyOf(entity, bodyStart));
         List<String> fields = MimeEntities.unfoldedFields(new String(headerSection, StandardCharsets.ISO_8859_1));
-        boolean declared = fields.stream().anyMatch(field -> MimeEntities.fieldName(field).equals("content-type") && declaresHp(field));
-        if (!declared) {
+        if (!declared(fields)) {
             return List.of();
         }
         return fields.stream()
@@ -117,12 +115,17 @@ public final class ProtectedHeaders {
         }
     }
 
-    private static boolean declaresHp(String field) {
-        try {
-            return Optional.ofNullable(new ContentType(MimeUtility.unfold(field.substring(field.indexOf(':') + 1)).trim())
-                .getParameter("hp")).isPresent();
-        } catch (ParseException e) {
-            return false;
+    /** The first Content-Type among an entity's header fields (the one readers take) declares {@code hp}. */
+    static boolean declared(List<String> fields) {
+        for (String field : fields) {
+            if (MimeEntities.fieldName(field).equals("content-type")) {
+                try {
+                    return new ContentType(MimeUtility.unfold(field.substring(field.indexOf(':') + 1)).trim()).getParameter("hp") != null;
+                } catch (ParseException e) {
+                    return false;
+                }
+            }
         }
+        return false;
     }
 }

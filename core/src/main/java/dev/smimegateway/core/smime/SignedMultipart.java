@@ -34,9 +34,10 @@ import jakarta.mail.util.SharedByteArrayInputStream;
  * or binary; or a bare CR. The structure found by a line scan must also agree with the parser's, byte for byte.
  */
 final class SignedMultipart {
-    private static final Pattern HEADER_FIELD = Pattern.compile("^[!-9;-~]+[ \\t]*:.*");
+    /** A line that opens a header field: a field name (printable ASCII but the colon), optional white space, a colon. */
+    static final Pattern HEADER_FIELD = Pattern.compile("^[!-9;-~]+[ \\t]*:.*");
 
-    /** The signed part's bytes exactly as the message carries them, and the signature part. */
+    /** The signed part's bytes with CRLF line ends (what the digest covers), and the signature part. */
     record Parts(byte[] signedEntity, BodyPart signature) {
     }
 
@@ -48,12 +49,7 @@ final class SignedMultipart {
      *                 as the message James accepted, and is only digested
      */
     static Parts read(MimeMessage message, int maxBytes) throws SmimeException, MessagingException, IOException {
-        String[] contentTypes = message.getHeader("Content-Type");
-        if (contentTypes == null || contentTypes.length != 1) {
-            throw new SmimeException("a signed message needs exactly one Content-Type field, not "
-                + (contentTypes == null ? 0 : contentTypes.length));
-        }
-        String contentType = MimeUtility.unfold(contentTypes[0]);
+        String contentType = onlyContentType(message);
         String boundary = onlyBoundary(contentType);
         String[] encodings = message.getHeader("Content-Transfer-Encoding");
         if (encodings != null) {
@@ -74,11 +70,20 @@ final class SignedMultipart {
         if (multipart.getCount() != 2 || multipart.captured.size() != 2) {
             throw new SmimeException("multipart/signed must have exactly two parts, not " + multipart.getCount());
         }
-        byte[] parsedSignedEntity = multipart.captured.get(0);
-        if (!Arrays.equals(MimeEntities.toCrlf(parsedSignedEntity), scannedSignedEntity)) {
+        if (!Arrays.equals(MimeEntities.toCrlf(multipart.captured.get(0)), scannedSignedEntity)) {
             throw new SmimeException("the signed part's extent is ambiguous: two readings of the multipart disagree");
         }
-        return new Parts(parsedSignedEntity, multipart.getBodyPart(1));
+        return new Parts(scannedSignedEntity, multipart.getBodyPart(1));
+    }
+
+    /** The message's one Content-Type, unfolded: with two, readers take the first and may show something else than is verified. */
+    static String onlyContentType(MimeMessage message) throws MessagingException, SmimeException {
+        String[] contentTypes = message.getHeader("Content-Type");
+        if (contentTypes == null || contentTypes.length != 1) {
+            throw new SmimeException("a signed message needs exactly one Content-Type field, not "
+                + (contentTypes == null ? 0 : contentTypes.length));
+        }
+        return MimeUtility.unfold(contentTypes[0]);
     }
 
     /** A lone CR ends a line for some readers and not for others, which is enough to show different parts. */
@@ -148,7 +153,14 @@ final class SignedMultipart {
         while (lineStart < body.length) {
             int lineEnd = indexOfCrlf(body, lineStart);
             int next = lineEnd < 0 ? body.length : lineEnd + 2;
-            String line = new String(body, lineStart, (lineEnd < 0 ? body.length : lineEnd) - lineStart, StandardCharsets.ISO_8859_1);
+            int end = lineEnd < 0 ? body.length : lineEnd;
+            boolean startsWithDashes = end - lineStart >= 2 && body[lineStart] == '-' && body[lineStart + 1] == '-';
+            if (!startsWithDashes && section != Section.EPILOGUE) {
+                // Only a line opening with "--" can be (or look like) a delimiter; most lines of a large body are skipped unread.
+                lineStart = next;
+                continue;
+            }
+            String line = new String(body, lineStart, end - lineStart, StandardCharsets.ISO_8859_1);
             if (line.toLowerCase(Locale.ROOT).startsWith(lowerDelimiter)) {
                 String rest = line.startsWith(delimiter) ? line.substring(delimiter.length()) : null;
                 boolean isDelimiter = rest != null && rest.isBlank();

@@ -32,6 +32,7 @@ import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.crypto.JdkGcmContentDecryptor;
 import dev.smimegateway.core.crypto.Providers;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
@@ -243,18 +244,10 @@ public final class SmimeDecryptor {
      * before any key is used.
      */
     private static void requireGcm(org.bouncycastle.asn1.x509.AlgorithmIdentifier content) throws SmimeException {
-        String oid = content.getAlgorithm().getId();
-        if (!oid.equals("2.16.840.1.101.3.4.1.6") && !oid.equals("2.16.840.1.101.3.4.1.26") && !oid.equals("2.16.840.1.101.3.4.1.46")) {
-            throw new SmimeException("authenticated encryption with " + algorithmName(oid) + " is refused: only AES-GCM authenticates");
-        }
-        int tagLength;
         try {
-            tagLength = org.bouncycastle.asn1.cms.GCMParameters.getInstance(content.getParameters()).getIcvLen();
-        } catch (RuntimeException e) {
-            throw new SmimeException("AES-GCM parameters cannot be read: " + e.getMessage(), e);
-        }
-        if (tagLength < 12 || tagLength > 16) {
-            throw new SmimeException("an AES-GCM tag of " + tagLength + " octets is refused (12 to 16 are accepted)");
+            JdkGcmContentDecryptor.checkedParameters(content);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new SmimeException("authenticated encryption refused: " + e.getMessage(), e);
         }
     }
 

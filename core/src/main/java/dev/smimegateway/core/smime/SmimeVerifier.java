@@ -336,7 +336,7 @@ public final class SmimeVerifier {
                 return readDetached(message, maxBytes);
             }
             requireSingleOpaqueEncoding(message);
-            byte[] der = Limits.readDecoded(message, maxBytes);
+            byte[] der = Limits.readAtMost(message, maxBytes);
             ContentInfo info = Limits.parseContentInfo(der);
             CMSSignedData cms = new CMSSignedData(info);
             requireData(cms);
@@ -357,9 +357,9 @@ public final class SmimeVerifier {
         if (!signatureType.startsWith("application/pkcs7-signature") && !signatureType.startsWith("application/x-pkcs7-signature")) {
             throw new SmimeException("the second part of multipart/signed is " + signatureType + ", not a PKCS#7 signature");
         }
-        byte[] signature = Limits.readDecoded(parts.signature(), maxBytes);
+        byte[] signature = Limits.readAtMost(parts.signature(), maxBytes);
         ContentInfo info = Limits.parseContentInfo(signature);
-        byte[] signedBytes = MimeEntities.toCrlf(parts.signedEntity());
+        byte[] signedBytes = parts.signedEntity();
         ASN1OctetString embedded = (ASN1OctetString) SignedData.getInstance(info.getContent()).getEncapContentInfo().getContent();
         if (embedded != null && !java.util.Arrays.equals(embedded.getOctets(), signedBytes)) {
             // Some writers (pyca) embed the content of a detached signature as well; only the same bytes are unambiguous.
@@ -376,10 +376,7 @@ public final class SmimeVerifier {
      * would show them something other than what is verified.
      */
     private static void requireSingleOpaqueEncoding(MimeMessage message) throws MessagingException, SmimeException {
-        String[] types = message.getHeader("Content-Type");
-        if (types == null || types.length != 1) {
-            throw new SmimeException("a signed message needs exactly one Content-Type field, not " + (types == null ? 0 : types.length));
-        }
+        SignedMultipart.onlyContentType(message);
         String[] encodings = message.getHeader("Content-Transfer-Encoding");
         if (encodings == null || encodings.length != 1 || !encodings[0].trim().equalsIgnoreCase("base64")) {
             throw new SmimeException("an opaque signature must be sent in base64 with exactly one Content-Transfer-Encoding field");
@@ -415,7 +412,7 @@ public final class SmimeVerifier {
             if (continuation && !first) {
                 continue;
             }
-            if (!line.matches("[!-9;-~]+[ \\t]*:.*")) {
+            if (!SignedMultipart.HEADER_FIELD.matcher(line).matches()) {
                 throw new SmimeException("the signed content is not a MIME entity: it does not begin with header fields");
             }
             contentType |= line.regionMatches(true, 0, "Content-Type", 0, 12) && line.substring(12).trim().startsWith(":");
@@ -426,9 +423,11 @@ public final class SmimeVerifier {
         }
     }
 
+    /** Looks at the last bytes only: the content may be megabytes. */
     private static boolean endsWithBlankLine(byte[] content) {
-        String text = new String(content, java.nio.charset.StandardCharsets.ISO_8859_1);
-        return text.endsWith("\n\n") || text.endsWith("\r\n\r\n");
+        int n = content.length;
+        return n >= 2 && content[n - 1] == '\n' && (content[n - 2] == '\n'
+            || n >= 4 && content[n - 2] == '\r' && content[n - 3] == '\n' && content[n - 4] == '\r');
     }
 
     private static String describe(Throwable e) {
