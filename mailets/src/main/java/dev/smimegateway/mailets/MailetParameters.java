@@ -15,17 +15,22 @@ final class MailetParameters {
 
     /** A size in megabytes, 1 to 2047, returned in bytes. */
     static int megabytes(GenericMailet mailet, String name, int defaultValue) throws MailetException {
+        return wholeNumber(mailet, name, defaultValue, 1, MAX_MEGABYTES) * 1024 * 1024;
+    }
+
+    /** A whole number from {@code min} to {@code max}. */
+    static int wholeNumber(GenericMailet mailet, String name, int defaultValue, int min, int max) throws MailetException {
         String value = mailet.getInitParameter(name, Integer.toString(defaultValue)).trim();
         try {
-            int megabytes = Integer.parseInt(value);
-            if (megabytes >= 1 && megabytes <= MAX_MEGABYTES) {
-                return megabytes * 1024 * 1024;
+            int number = Integer.parseInt(value);
+            if (number >= min && number <= max) {
+                return number;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new MailetException(mailet.getClass().getSimpleName() + ": " + name + " must be a whole number of megabytes from 1 to "
-            + MAX_MEGABYTES + ", not '" + value + "'");
+        String range = max == Integer.MAX_VALUE ? "a whole number from " + min + " up" : "a whole number from " + min + " to " + max;
+        throw new MailetException(mailet.getClass().getSimpleName() + ": " + name + " must be " + range + ", not '" + value + "'");
     }
 
     static boolean bool(GenericMailet mailet, String name, boolean defaultValue) throws MailetException {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -17,7 +16,6 @@ import javax.security.auth.x500.X500Principal;
 
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
-import org.apache.mailet.MailetException;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
@@ -94,9 +92,6 @@ import jakarta.mail.internet.MimeMessage;
  */
 public class SMimeDecrypt extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeDecrypt.class);
-    private static final Set<String> OUR_HEADERS = Set.of(SmimeAttributes.STATUS_HEADER.toLowerCase(Locale.ROOT));
-    /** 2047 MB is the largest limit whose byte count still fits an int. */
-    private static final int MAX_SIZE_MEGABYTES = Integer.MAX_VALUE / (1024 * 1024);
 
     private final SmimeKeyStore keyStore;
     private final Clock clock;
@@ -119,26 +114,13 @@ public class SMimeDecrypt extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        maxDepth = wholeNumber("maxDepth", 8, Integer.MAX_VALUE);
-        maxBytes = wholeNumber("maxSizeMegabytes", 50, MAX_SIZE_MEGABYTES) * 1024 * 1024;
+        maxDepth = MailetParameters.wholeNumber(this, "maxDepth", 8, 1, Integer.MAX_VALUE);
+        maxBytes = MailetParameters.megabytes(this, "maxSizeMegabytes", 50);
         onFailure = Optional.ofNullable(getInitParameter("onFailure")).map(String::trim).filter(value -> !value.isEmpty());
         escrowIdentities = Arrays.stream(getInitParameter("escrowIdentities", "").split(","))
             .map(String::trim).filter(name -> !name.isEmpty()).collect(Collectors.toUnmodifiableSet());
         decryptor = new SmimeDecryptor(new StoreKeys(keyStore), maxBytes, escrowIdentities);
         verifiers = StoreVerifiers.fromParameters(this, keyStore, clock, maxBytes);
-    }
-
-    private int wholeNumber(String name, int defaultValue, int max) throws MailetException {
-        try {
-            int value = Integer.parseInt(getInitParameter(name, Integer.toString(defaultValue)).trim());
-            if (value < 1 || value > max) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            String range = max == Integer.MAX_VALUE ? "a positive whole number" : "a whole number from 1 to " + max;
-            throw new MailetException("SMimeDecrypt: " + name + " must be " + range + ", not '" + getInitParameter(name) + "'");
-        }
     }
 
     @Override
@@ -148,7 +130,7 @@ public class SMimeDecrypt extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        MimeMessage message = withoutForgedStatus(mail);
+        MimeMessage message = StatusHeader.withoutForged(mail);
         try {
             MimeMessage result = unwrap(mail, message, envelopeRecipients(mail));
             if (result != message) {
@@ -166,28 +148,6 @@ public class SMimeDecrypt extends GenericMailet {
             MailAttributes.set(mail, SmimeAttributes.DECRYPTED, false);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_FAILURE, reason);
             onFailure.ifPresent(mail::setState);
-        }
-    }
-
-    /**
-     * Removes a status header that arrived from outside, before anything else can fail, so that no
-     * path (failures included) passes a forged verdict on. A message that cannot be rewritten loses
-     * the header in place.
-     */
-    private static MimeMessage withoutForgedStatus(Mail mail) throws MessagingException {
-        MimeMessage message = mail.getMessage();
-        if (message.getHeader(SmimeAttributes.STATUS_HEADER) == null) {
-            return message;
-        }
-        LOGGER.info("Removed a {} header that mail {} from {} carried in", SmimeAttributes.STATUS_HEADER, mail.getName(),
-            mail.getMaybeSender().asString());
-        try {
-            MimeMessage stripped = MimeEntities.rewriteHeaders(message, OUR_HEADERS, null);
-            mail.setMessage(stripped);
-            return stripped;
-        } catch (IOException | MessagingException | RuntimeException e) {
-            message.removeHeader(SmimeAttributes.STATUS_HEADER);
-            return message;
         }
     }
 

@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.mailet.AttributeName;
@@ -16,7 +15,6 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.smimegateway.core.smime.MimeEntities;
 import dev.smimegateway.core.smime.ProtectedHeaders;
 import dev.smimegateway.core.smime.SmimeAttributes;
 import dev.smimegateway.core.smime.SmimeException;
@@ -87,7 +85,6 @@ import jakarta.mail.internet.MimeMessage;
  */
 public class SMimeVerify extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeVerify.class);
-    private static final Set<String> OUR_HEADERS = Set.of(SmimeAttributes.STATUS_HEADER.toLowerCase(Locale.ROOT));
 
     private final SmimeKeyStore keyStore;
     private final Clock clock;
@@ -118,11 +115,10 @@ public class SMimeVerify extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        MimeMessage message = withoutForgedStatus(mail);
+        MimeMessage message = StatusHeader.withoutForged(mail);
         try {
             String status = verify(mail, message);
-            message = (MimeMessage) mail.getMessage();
-            mail.setMessage(MimeEntities.rewriteHeaders(message, OUR_HEADERS, SmimeAttributes.STATUS_HEADER + ": " + status));
+            mail.setMessage(StatusHeader.with(mail.getMessage(), status));
         } catch (KeyStoreFailureException e) {
             LOGGER.error("Cannot verify mail {}: the key store is unavailable ({}); the mail goes to the error processor",
                 mail.getName(), e.getMessage());
@@ -130,7 +126,7 @@ public class SMimeVerify extends GenericMailet {
         } catch (SmimeException | IOException | MessagingException | RuntimeException e) {
             LOGGER.warn("Cannot verify mail {}: {}", mail.getName(), e.getMessage());
             String status = record(mail, VerificationResult.failed(VerificationFailure.MALFORMED, String.valueOf(e.getMessage())));
-            setStatus(mail, status);
+            StatusHeader.set(mail, status);
         }
     }
 
@@ -200,29 +196,6 @@ public class SMimeVerify extends GenericMailet {
 
     private static Optional<String> attribute(Mail mail, String name) {
         return mail.getAttribute(AttributeName.of(name)).map(attribute -> String.valueOf(attribute.getValue().getValue()));
-    }
-
-    /**
-     * The message without any status header that arrived with it, set on the mail before anything
-     * else can fail. A message too broken to rewrite loses the header in place.
-     */
-    private static MimeMessage withoutForgedStatus(Mail mail) throws MessagingException {
-        try {
-            MimeMessage stripped = MimeEntities.rewriteHeaders(mail.getMessage(), OUR_HEADERS, null);
-            mail.setMessage(stripped);
-            return stripped;
-        } catch (IOException | MessagingException | RuntimeException e) {
-            mail.getMessage().removeHeader(SmimeAttributes.STATUS_HEADER);
-            return mail.getMessage();
-        }
-    }
-
-    private static void setStatus(Mail mail, String status) throws MessagingException {
-        try {
-            mail.setMessage(MimeEntities.rewriteHeaders(mail.getMessage(), OUR_HEADERS, SmimeAttributes.STATUS_HEADER + ": " + status));
-        } catch (IOException | MessagingException | RuntimeException e) {
-            mail.getMessage().setHeader(SmimeAttributes.STATUS_HEADER, status);
-        }
     }
 
     private String record(Mail mail, VerificationResult result) {

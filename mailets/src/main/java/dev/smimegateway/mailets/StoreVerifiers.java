@@ -52,7 +52,7 @@ final class StoreVerifiers {
     static StoreVerifiers fromParameters(GenericMailet mailet, SmimeKeyStore keyStore, Clock clock, int maxBytes) throws MailetException {
         SmimeVerifier.Policy policy = new SmimeVerifier.Policy(MailetParameters.bool(mailet, "allowSha1", false),
             MailetParameters.bool(mailet, "requireSignedAttributes", true));
-        int timeout = timeoutSeconds(mailet);
+        int timeout = MailetParameters.wholeNumber(mailet, "revocationTimeoutSeconds", 5, 1, 120);
         SignerPathValidator.Settings revocation = SignerPathValidator.Settings.defaults()
             .withFetchRevocation(MailetParameters.bool(mailet, "fetchRevocation", true))
             .withFetchTimeout(Duration.ofSeconds(timeout))
@@ -74,19 +74,6 @@ final class StoreVerifiers {
             .clock(clock)
             .maxBytes(maxBytes)
             .build();
-    }
-
-    private static int timeoutSeconds(GenericMailet mailet) throws MailetException {
-        String value = mailet.getInitParameter("revocationTimeoutSeconds", "5").trim();
-        try {
-            int seconds = Integer.parseInt(value);
-            if (seconds >= 1 && seconds <= 120) {
-                return seconds;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new MailetException(mailet.getClass().getSimpleName() + ": revocationTimeoutSeconds must be from 1 to 120, not '" + value + "'");
     }
 
     private static boolean failOrAccept(GenericMailet mailet, String name) throws MailetException {
