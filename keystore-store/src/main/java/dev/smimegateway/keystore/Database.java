@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -30,7 +31,7 @@ final class Database {
 
     /** Every migration, in order. Never edit one that was released: add the next. */
     private static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql", "V2__revocation_lists.sql",
-        "V3__intermediates_and_decrypt_only.sql");
+        "V3__intermediates_and_decrypt_only.sql", "V4__harvested_certificates.sql");
 
     /** SQLState for a unique or primary key violation, the same on Derby and PostgreSQL. */
     static final String UNIQUE_VIOLATION = "23505";
@@ -100,6 +101,51 @@ final class Database {
             }
         } catch (SQLException e) {
             throw new KeyStoreFailureException("key store database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** The first column of the first row the query finds, if any. */
+    static Optional<String> singleString(Connection connection, String sql, String parameter) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, parameter);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Runs an update with one text parameter; the number of rows it changed. */
+    static int update(Connection connection, String sql, String parameter) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            return statement.executeUpdate();
+        }
+    }
+
+    /**
+     * Takes the row lock named by {@code lockKey} (a row of {@code smime_meta}) until the transaction
+     * ends: writes of one kind are serialised across spool threads and across servers sharing the
+     * database.
+     */
+    static void lock(Connection connection, String lockKey) throws SQLException {
+        if (update(connection, "UPDATE smime_meta SET meta_value = meta_value WHERE meta_key = ?", lockKey) == 0) {
+            throw new IllegalStateException("the key store lock row '" + lockKey + "' is missing: a migration did not run");
+        }
+    }
+
+    /**
+     * Waits for a write holding {@code lockKey} and keeps the next one out until this transaction
+     * ends, so a look-up spanning several statements never sees a write half done. Readers do not
+     * block each other.
+     */
+    void readLock(Connection connection, String lockKey) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+            "SELECT meta_value FROM smime_meta WHERE meta_key = ?" + dialect.sharedLockClause())) {
+            query.setString(1, lockKey);
+            try (ResultSet rows = query.executeQuery()) {
+                // Reading the row is what takes the lock.
+                rows.next();
+            }
         }
     }
 

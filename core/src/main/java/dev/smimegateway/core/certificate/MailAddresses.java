@@ -1,5 +1,6 @@
 package dev.smimegateway.core.certificate;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -57,21 +58,31 @@ public final class MailAddresses {
     }
 
     /**
-     * Whether a subjectAltName dNSName covers a mail domain: {@code example.com} covers only
-     * {@code example.com}; {@code *.example.net} covers {@code sales.example.net} but neither
-     * {@code example.net} nor {@code a.b.example.net} (one label, as for TLS names in RFC 6125).
+     * The wildcard-domain rule, the one place it is written: the subjectAltName dNSNames that cover a
+     * mail domain. {@code example.com} is covered by {@code example.com} only; {@code sales.example.net}
+     * by itself and by {@code *.example.net}. A wildcard stands for exactly one label (as for TLS names
+     * in RFC 6125), and never for a label directly under a top-level domain ({@code *.com} covers
+     * nothing). The key store looks certificates up by these patterns; {@link #domainPatternCovers}
+     * answers with them.
      */
-    public static boolean domainPatternCovers(String pattern, String domain) {
-        String p = normalise(pattern);
+    public static List<String> patternsCovering(String domain) {
         String d = normalise(domain);
-        if (!p.startsWith("*.")) {
-            return p.equals(d);
+        if (d.isEmpty()) {
+            return List.of();
         }
-        String suffix = p.substring(1);
-        if (!d.endsWith(suffix)) {
-            return false;
-        }
-        String firstLabel = d.substring(0, d.length() - suffix.length());
-        return !firstLabel.isEmpty() && !firstLabel.contains(".");
+        int dot = d.indexOf('.');
+        return dot > 0 && d.indexOf('.', dot + 1) > 0
+            ? List.of(d, "*" + d.substring(dot))
+            : List.of(d);
+    }
+
+    /** The domain patterns that cover the address's domain ({@link #patternsCovering}); none for an address without a domain. */
+    public static List<String> patternsCoveringDomainOf(String address) {
+        return domainOf(address).map(MailAddresses::patternsCovering).orElse(List.of());
+    }
+
+    /** Whether a subjectAltName dNSName covers a mail domain, by {@link #patternsCovering}. */
+    public static boolean domainPatternCovers(String pattern, String domain) {
+        return patternsCovering(domain).contains(normalise(pattern));
     }
 }

@@ -15,7 +15,9 @@ class MailAddressesTest {
         "*.example.net, sales.example.net, true",
         "*.example.net, example.net, false",
         "*.example.net, a.b.example.net, false",
-        "*.example.net, badexample.net, false"})
+        "*.example.net, badexample.net, false",
+        "*.com, example.com, false",
+        "*.example.net, .example.net, false"})
     void domainPatternCoversExactlyTheDocumentedDomains(String pattern, String domain, boolean covered) {
         assertThat(MailAddresses.domainPatternCovers(pattern, domain)).isEqualTo(covered);
     }

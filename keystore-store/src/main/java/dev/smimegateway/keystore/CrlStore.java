@@ -1,0 +1,101 @@
+package dev.smimegateway.keystore;
+
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.certificate.Pem;
+
+/**
+ * Revocation lists the administrator imports. Their signatures are checked when used, against the
+ * issuer on the validated path of the certificate they would revoke; a newer CRL of an issuer does
+ * not delete older ones (a revocation stays a revocation).
+ */
+final class CrlStore {
+    private static final Logger LOGGER = LoggerFactory.getLogger(CrlStore.class);
+
+    private final Database database;
+    private final Clock clock;
+
+    CrlStore(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    /** Stores the CRLs (PEM {@code X509 CRL} blocks or one DER CRL); how many were new. */
+    int importCrls(byte[] body) {
+        int added = 0;
+        for (X509CRL crl : Pem.readCrls(body)) {
+            if (store(crl)) {
+                added++;
+                LOGGER.info("Imported the CRL of {} ({} revoked certificates)", crl.getIssuerX500Principal().getName(),
+                    crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size());
+            }
+        }
+        return added;
+    }
+
+    List<X509CRL> list() {
+        return database.inTransaction(connection -> {
+            List<X509CRL> result = new ArrayList<>();
+            try (PreparedStatement query = connection.prepareStatement("SELECT der FROM smime_crl ORDER BY issuer, this_update");
+                 ResultSet rows = query.executeQuery()) {
+                CertificateFactory factory = CertificateFactory.getInstance("X.509");
+                while (rows.next()) {
+                    result.add((X509CRL) factory.generateCRL(new ByteArrayInputStream(rows.getBytes(1))));
+                }
+            } catch (GeneralSecurityException e) {
+                throw new KeyStoreFailureException("a stored CRL is corrupt: " + e.getMessage(), e);
+            }
+            return result;
+        });
+    }
+
+    void delete(String fingerprint) {
+        String normalised = Names.normaliseFingerprint(fingerprint);
+        database.inTransaction(connection -> {
+            if (Database.update(connection, "DELETE FROM smime_crl WHERE fingerprint = ?", normalised) == 0) {
+                throw new EntryNotFoundException("no CRL with fingerprint " + normalised);
+            }
+            return null;
+        });
+    }
+
+    private boolean store(X509CRL crl) {
+        byte[] der;
+        try {
+            der = crl.getEncoded();
+        } catch (CRLException e) {
+            throw new InvalidRequestException("the CRL of " + crl.getIssuerX500Principal().getName() + " cannot be encoded");
+        }
+        String fingerprint = CertificateFacts.sha256Hex(der);
+        return database.inTransaction(connection -> {
+            if (Database.singleString(connection, "SELECT fingerprint FROM smime_crl WHERE fingerprint = ?", fingerprint).isPresent()) {
+                return false;
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO smime_crl (fingerprint, issuer, der, this_update, next_update, added_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                insert.setString(1, fingerprint);
+                insert.setString(2, Names.truncate(crl.getIssuerX500Principal().getName(), 4000));
+                insert.setBytes(3, der);
+                insert.setTimestamp(4, Timestamp.from(crl.getThisUpdate().toInstant()));
+                insert.setTimestamp(5, crl.getNextUpdate() == null ? null : Timestamp.from(crl.getNextUpdate().toInstant()));
+                insert.setTimestamp(6, Timestamp.from(clock.instant()));
+                insert.executeUpdate();
+            }
+            return true;
+        });
+    }
+}

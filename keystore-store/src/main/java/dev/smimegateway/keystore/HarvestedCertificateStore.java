@@ -1,0 +1,260 @@
+package dev.smimegateway.keystore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.certificate.MailAddresses;
+
+/**
+ * Certificates learnt from partners' signed mail. A harvested certificate is bound only to the
+ * addresses of it that matched the mail's From (never to its other addresses or domains), so it
+ * can only ever encrypt mail to the sender who proved to hold its key.
+ *
+ * <p>For an address that already has a certificate, a different one with a later notBefore is an
+ * <em>update</em>: stored when the request accepts updates (the newest then encrypts, the old one
+ * stays for audit) and recorded as rejected otherwise; either way {@link RiskAlerts} counts it.
+ * A certificate no newer than the known one is ignored: a partner's old certificate arriving from a
+ * second mail client must not displace its new one.
+ *
+ * <p>The harvested store has a size cap in stored bytes: when a new certificate takes it over, the
+ * least recently used harvested certificates (chosen for encryption or seen again least recently)
+ * are evicted first. Administrator-added and promoted certificates are never evicted. Every write
+ * holds the {@code harvest.lock} row, so the cap and the counts hold across threads and servers.
+ */
+final class HarvestedCertificateStore {
+    private static final Logger LOGGER = LoggerFactory.getLogger(HarvestedCertificateStore.class);
+    private static final String LOCK = "harvest.lock";
+    private static final String SELECT = "SELECT h.certificate_name, c.der, h.address, h.first_seen, h.last_seen, h.last_used, "
+        + "h.message_id, h.stored_bytes FROM smime_harvested h JOIN smime_certificate c ON c.name = h.certificate_name";
+
+    private final Database database;
+    private final PartnerCertificateStore partners;
+    private final RiskAlerts alerts;
+    private final CapabilityStore capabilities;
+    private final Clock clock;
+
+    HarvestedCertificateStore(Database database, PartnerCertificateStore partners, RiskAlerts alerts, CapabilityStore capabilities,
+                              Clock clock) {
+        this.database = database;
+        this.partners = partners;
+        this.alerts = alerts;
+        this.capabilities = capabilities;
+        this.clock = clock;
+    }
+
+    HarvestResult harvest(HarvestRequest request) {
+        CertificateFacts facts = request.certificate();
+        List<String> addresses = request.addresses().stream().map(MailAddresses::normalise).distinct().toList();
+        HarvestResult result = database.inTransaction(connection -> {
+            Database.lock(connection, LOCK);
+            if (request.capabilities().isPresent()) {
+                Instant signingTime = request.signingTime().orElse(clock.instant());
+                for (String address : addresses) {
+                    capabilities.record(connection, address, request.capabilities().get(), signingTime);
+                }
+            }
+            return store(connection, request, facts, addresses);
+        });
+        LOGGER.info("Harvest of {} ({}, serial {}) for {}: {}{}", facts.subject(), facts.fingerprint(), facts.serialHex(), addresses,
+            result.outcome(), result.evicted().isEmpty() ? "" : "; evicted under the size cap: " + result.evicted());
+        return result;
+    }
+
+    private HarvestResult store(Connection connection, HarvestRequest request, CertificateFacts facts, List<String> addresses)
+        throws SQLException {
+        Instant now = clock.instant();
+        Optional<String> existing = PartnerCertificateStore.nameByFingerprint(connection, facts.fingerprint());
+        if (existing.isPresent()) {
+            boolean harvested = touch(connection, existing.get(), now, true);
+            return new HarvestResult(harvested ? HarvestResult.Outcome.SEEN_AGAIN : HarvestResult.Outcome.ALREADY_KNOWN, existing,
+                Optional.empty(), List.of());
+        }
+        Optional<CertificateFacts> newestKnown = newestKnown(connection, addresses);
+        if (newestKnown.isPresent() && !facts.notBefore().isAfter(newestKnown.get().notBefore())) {
+            return new HarvestResult(HarvestResult.Outcome.ALREADY_KNOWN, Optional.empty(), Optional.empty(), List.of());
+        }
+        Optional<RiskAlert> alert = Optional.empty();
+        if (newestKnown.isPresent()) {
+            String outcome = request.acceptUpdates() ? "STORED" : "REJECTED";
+            for (String address : addresses) {
+                Optional<RiskAlert> raised = alerts.recordUpdate(connection, address, facts, outcome, request.messageId(), request.alertWindow());
+                alert = alert.or(() -> raised);
+            }
+            if (!request.acceptUpdates()) {
+                LOGGER.warn("Updated certificate for {} not stored (harvestUpdatedKeys is off): {} serial {}, SHA-256 {}; the known one "
+                    + "(serial {}) stays in use", addresses, facts.subject(), facts.serialHex(), facts.fingerprint(), newestKnown.get().serialHex());
+                return new HarvestResult(HarvestResult.Outcome.UPDATE_REJECTED, Optional.empty(), alert, List.of());
+            }
+            LOGGER.info("Certificate of {} updated: serial {} replaces serial {} for encryption; the old one is kept",
+                addresses, facts.serialHex(), newestKnown.get().serialHex());
+        }
+        String name = PartnerCertificateStore.freeName(connection, facts);
+        partners.insert(connection, name, facts, StoredCertificate.Origin.HARVESTED, addresses, List.of());
+        try (PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO smime_harvested (certificate_name, address, first_seen, last_seen, last_used, message_id, stored_bytes) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, name);
+            insert.setString(2, addresses.get(0));
+            insert.setTimestamp(3, Timestamp.from(now));
+            insert.setTimestamp(4, Timestamp.from(now));
+            insert.setTimestamp(5, Timestamp.from(now));
+            insert.setString(6, request.messageId().map(id -> Names.truncate(id, 998)).orElse(null));
+            insert.setInt(7, facts.der().length);
+            insert.executeUpdate();
+        }
+        List<String> evicted = evictOverCap(connection, request.capacityBytes(), name);
+        HarvestResult.Outcome outcome = newestKnown.isPresent() ? HarvestResult.Outcome.UPDATED : HarvestResult.Outcome.STORED;
+        return new HarvestResult(outcome, Optional.of(name), alert, evicted);
+    }
+
+    /** The newest certificate stored (added or harvested) for any of the addresses, whatever its validity. */
+    private Optional<CertificateFacts> newestKnown(Connection connection, List<String> addresses) throws SQLException {
+        List<CertificateFacts> known = new ArrayList<>();
+        for (String address : addresses) {
+            known.addAll(partners.candidates(connection, address, AddressIndex.EMAIL));
+        }
+        return known.stream().max(Comparator.comparing(CertificateFacts::notBefore));
+    }
+
+    /** Evicts least recently used harvested certificates, never {@code keep}, until the stored bytes fit the cap. */
+    private static List<String> evictOverCap(Connection connection, long capacityBytes, String keep) throws SQLException {
+        long total;
+        try (PreparedStatement query = connection.prepareStatement("SELECT COALESCE(SUM(stored_bytes), 0) FROM smime_harvested");
+             ResultSet rows = query.executeQuery()) {
+            rows.next();
+            total = rows.getLong(1);
+        }
+        if (total <= capacityBytes) {
+            return List.of();
+        }
+        Map<String, Integer> victims = new LinkedHashMap<>();
+        try (PreparedStatement query = connection.prepareStatement(
+            "SELECT certificate_name, stored_bytes FROM smime_harvested WHERE certificate_name <> ? ORDER BY last_used, first_seen, certificate_name")) {
+            query.setString(1, keep);
+            try (ResultSet rows = query.executeQuery()) {
+                while (total > capacityBytes && rows.next()) {
+                    victims.put(rows.getString(1), rows.getInt(2));
+                    total -= rows.getInt(2);
+                }
+            }
+        }
+        for (String victim : victims.keySet()) {
+            Database.update(connection, "DELETE FROM smime_certificate WHERE name = ?", victim);
+        }
+        return List.copyOf(victims.keySet());
+    }
+
+    /** Notes that a certificate was chosen to encrypt a mail: it moves to the back of the eviction queue. */
+    void markUsed(String fingerprint) {
+        database.inTransaction(connection -> {
+            Optional<String> name = PartnerCertificateStore.nameByFingerprint(connection, fingerprint);
+            return name.isPresent() && touch(connection, name.get(), clock.instant(), false);
+        });
+    }
+
+    List<HarvestedCertificate> list(Optional<String> address, Optional<String> domain, int offset, int limit) {
+        String filter = address.isPresent() ? " WHERE h.address = ?" : domain.isPresent() ? " WHERE h.address LIKE ?" : "";
+        return database.inTransaction(connection -> {
+            try (PreparedStatement query = connection.prepareStatement(SELECT + filter + " ORDER BY h.address, h.first_seen, h.certificate_name")) {
+                Optional<String> value = address.map(MailAddresses::normalise)
+                    .or(() -> domain.map(name -> "%@" + validDomain(name)));
+                if (value.isPresent()) {
+                    query.setString(1, value.get());
+                }
+                return read(query, offset, limit);
+            }
+        });
+    }
+
+    Optional<HarvestedCertificate> find(String name) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement query = connection.prepareStatement(SELECT + " WHERE h.certificate_name = ?")) {
+                query.setString(1, name);
+                return read(query, 0, 1).stream().findFirst();
+            }
+        });
+    }
+
+    /** Makes a harvested certificate administrator-managed: it keeps its address, and is never evicted. */
+    StoredCertificate promote(String name) {
+        database.inTransaction(connection -> {
+            Database.lock(connection, LOCK);
+            if (Database.update(connection, "DELETE FROM smime_harvested WHERE certificate_name = ?", name) == 0) {
+                throw notFound(name);
+            }
+            Database.update(connection, "UPDATE smime_certificate SET origin = 'ADDED' WHERE name = ?", name);
+            return null;
+        });
+        LOGGER.info("Harvested certificate {} promoted to administrator-managed", name);
+        return partners.find(name).orElseThrow();
+    }
+
+    void delete(String name) {
+        database.inTransaction(connection -> {
+            Database.lock(connection, LOCK);
+            if (Database.singleString(connection, "SELECT certificate_name FROM smime_harvested WHERE certificate_name = ?", name).isEmpty()) {
+                throw notFound(name);
+            }
+            Database.update(connection, "DELETE FROM smime_certificate WHERE name = ?", name);
+            return null;
+        });
+        LOGGER.info("Deleted harvested certificate {}", name);
+    }
+
+    /** Moves a harvested certificate's last-used time (and last-seen time when it was {@code seen} again); false for a certificate not harvested. */
+    private static boolean touch(Connection connection, String name, Instant now, boolean seen) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(seen
+            ? "UPDATE smime_harvested SET last_used = ?, last_seen = ? WHERE certificate_name = ?"
+            : "UPDATE smime_harvested SET last_used = ? WHERE certificate_name = ?")) {
+            update.setTimestamp(1, Timestamp.from(now));
+            if (seen) {
+                update.setTimestamp(2, Timestamp.from(now));
+            }
+            update.setString(seen ? 3 : 2, name);
+            return update.executeUpdate() > 0;
+        }
+    }
+
+    private static List<HarvestedCertificate> read(PreparedStatement query, int offset, int limit) throws SQLException {
+        List<HarvestedCertificate> result = new ArrayList<>();
+        try (ResultSet rows = query.executeQuery()) {
+            int row = 0;
+            while (rows.next() && result.size() < limit) {
+                if (row++ < offset) {
+                    continue;
+                }
+                result.add(new HarvestedCertificate(rows.getString(1), CertificateFacts.fromDer(rows.getBytes(2)), rows.getString(3),
+                    rows.getTimestamp(4).toInstant(), rows.getTimestamp(5).toInstant(), rows.getTimestamp(6).toInstant(),
+                    Optional.ofNullable(rows.getString(7)), rows.getInt(8)));
+            }
+        }
+        return result;
+    }
+
+    private static String validDomain(String domain) {
+        String normalised = MailAddresses.normalise(domain);
+        if (!MailAddresses.isValidDomain(normalised)) {
+            throw new InvalidRequestException("'" + domain + "' is not a domain name");
+        }
+        return normalised;
+    }
+
+    private static EntryNotFoundException notFound(String name) {
+        return new EntryNotFoundException("no harvested certificate named '" + name + "'");
+    }
+}
