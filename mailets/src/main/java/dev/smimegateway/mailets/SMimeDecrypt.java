@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -72,17 +73,20 @@ import jakarta.mail.internet.MimeMessage;
  *
  * <p>Any failure about the message — no matching key, a key of none of the recipients, altered or
  * corrupt data, too deep, too large — leaves the message as it arrived and records the reason in
- * {@code smime.decryption.failure}; the mail goes on, or to the {@code onFailure} processor. It is
- * never dropped. A failure of the key store itself (its database unreachable) is no verdict on the
- * message: the mailet throws, and James sends the mail to the processor named by the mailet's
- * {@code onMailetException} attribute ({@code error} by default), where it waits for the
- * administrator.
+ * {@code smime.decryption.failure}; the mail goes on ({@code onFailure} {@code pass}, the default),
+ * or to the processor {@code onFailure} names. It is never bounced nor dropped: {@code bounce},
+ * {@code drop} and {@code split} are refused at start. A failure of the key store itself (its
+ * database unreachable) is no verdict on the message: the mailet throws, and James sends the mail
+ * to the processor named by the mailet's {@code onMailetException} attribute ({@code error} by
+ * default), where it waits for the administrator.
  * <pre>{@code
  * <mailet match="All" class="dev.smimegateway.mailets.SMimeDecrypt">
  *     <maxDepth>8</maxDepth>                    <!-- S/MIME layers unwrapped at most -->
  *     <maxSizeMegabytes>50</maxSizeMegabytes>   <!-- 1 to 2047 -->
  *     <!-- <escrowIdentities>archive, legal-hold</escrowIdentities>  identities that decrypt for any recipient -->
- *     <!-- <onFailure>smime-undecryptable</onFailure>  a processor; default: go on -->
+ *     <!-- when the mail cannot be decrypted: pass (default) it on as it arrived, or the name of a
+ *          processor to move it to; bounce, drop and split are refused -->
+ *     <onFailure>pass</onFailure>
  * </mailet>
  * }</pre>
  * Sets {@code smime.received.encrypted}, {@code smime.received.signed}, {@code smime.decrypted},
@@ -98,7 +102,7 @@ public class SMimeDecrypt extends GenericMailet {
     private StoreVerifiers verifiers;
     private int maxDepth;
     private int maxBytes;
-    private Optional<String> onFailure;
+    private FailureAction onFailure;
     private Set<String> escrowIdentities;
     private SmimeDecryptor decryptor;
 
@@ -116,7 +120,8 @@ public class SMimeDecrypt extends GenericMailet {
     public void init() throws MessagingException {
         maxDepth = MailetParameters.wholeNumber(this, "maxDepth", 8, 1, Integer.MAX_VALUE);
         maxBytes = MailetParameters.megabytes(this, "maxSizeMegabytes", 50);
-        onFailure = Optional.ofNullable(getInitParameter("onFailure")).map(String::trim).filter(value -> !value.isEmpty());
+        onFailure = FailureAction.parse(this, "onFailure", FailureAction.Kind.PASS,
+            EnumSet.of(FailureAction.Kind.PASS, FailureAction.Kind.PROCESSOR));
         escrowIdentities = Arrays.stream(getInitParameter("escrowIdentities", "").split(","))
             .map(String::trim).filter(name -> !name.isEmpty()).collect(Collectors.toUnmodifiableSet());
         decryptor = new SmimeDecryptor(new StoreKeys(keyStore), maxBytes, escrowIdentities);
@@ -125,7 +130,7 @@ public class SMimeDecrypt extends GenericMailet {
 
     @Override
     public Collection<ProcessingState> requiredProcessingState() {
-        return onFailure.map(name -> List.of(new ProcessingState(name))).orElse(List.of());
+        return onFailure.requiredProcessingState();
     }
 
     @Override
@@ -147,7 +152,7 @@ public class SMimeDecrypt extends GenericMailet {
                 envelopeRecipients(mail), reason);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTED, false);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_FAILURE, reason);
-            onFailure.ifPresent(mail::setState);
+            onFailure.apply(mail, reason, reason, getMailetContext(), LOGGER);
         }
     }
 

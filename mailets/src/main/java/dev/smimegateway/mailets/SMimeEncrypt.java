@@ -4,9 +4,9 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -46,8 +46,9 @@ import jakarta.mail.MessagingException;
  *     <!-- rsa-pkcs1 (default) or rsa-oaep, for RSA recipients; EC recipients get ECDH -->
  *     <keyTransport>rsa-pkcs1</keyTransport>
  *     <!-- when a recipient has no certificate: bounce (default) the mail to its sender, drop it,
- *          or split: encrypted to the recipients with certificates, and a plain copy for the others
- *          sent to splitProcessor -->
+ *          split it (encrypted to the recipients with certificates, a plain copy for the others
+ *          sent to splitProcessor), or the name of a processor to move it to, unencrypted;
+ *          pass is refused: it would send the mail plain without anybody knowing -->
  *     <missingCertificate>bounce</missingCertificate>
  *     <splitProcessor>relay</splitProcessor>
  *     <!-- names of stored certificates (/smime/certificates) every message is also encrypted to -->
@@ -67,15 +68,10 @@ import jakarta.mail.MessagingException;
 public class SMimeEncrypt extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeEncrypt.class);
 
-    enum MissingCertificate {
-        BOUNCE, DROP, SPLIT
-    }
-
     private final SmimeKeyStore keyStore;
     private SmimeEncryptor encryptor;
     private ContentEncryption algorithm;
-    private MissingCertificate missingCertificate;
-    private Optional<String> splitProcessor;
+    private FailureAction missingCertificate;
     private List<String> extraCertificates;
     private Optional<String> subjectPlaceholder;
 
@@ -93,17 +89,9 @@ public class SMimeEncrypt extends GenericMailet {
         } catch (IllegalArgumentException e) {
             throw new MailetException("SMimeEncrypt: " + e.getMessage());
         }
-        String missing = getInitParameter("missingCertificate", "bounce").trim().toUpperCase(Locale.ROOT);
-        try {
-            missingCertificate = MissingCertificate.valueOf(missing);
-        } catch (IllegalArgumentException e) {
-            throw new MailetException("SMimeEncrypt: missingCertificate must be bounce, drop or split, not '" + missing.toLowerCase(Locale.ROOT) + "'");
-        }
-        splitProcessor = Optional.ofNullable(getInitParameter("splitProcessor")).map(String::trim).filter(name -> !name.isEmpty());
-        if (missingCertificate == MissingCertificate.SPLIT && splitProcessor.isEmpty()) {
-            throw new MailetException("SMimeEncrypt: missingCertificate=split needs splitProcessor, the processor that takes the plain copy "
-                + "(or use the RecipientHasSmimeCertificate matcher to split)");
-        }
+        // pass is refused: mail would leave unencrypted, silently, for a recipient without a certificate
+        missingCertificate = FailureAction.parse(this, "missingCertificate", FailureAction.Kind.BOUNCE,
+            EnumSet.of(FailureAction.Kind.BOUNCE, FailureAction.Kind.DROP, FailureAction.Kind.SPLIT, FailureAction.Kind.PROCESSOR));
         extraCertificates = Arrays.stream(getInitParameter("extraCertificates", "").split(","))
             .map(String::trim).filter(name -> !name.isEmpty()).collect(Collectors.toList());
         boolean protectHeaders = getBooleanParameter(getInitParameter("protectHeaders"), false);
@@ -112,7 +100,7 @@ public class SMimeEncrypt extends GenericMailet {
 
     @Override
     public Collection<ProcessingState> requiredProcessingState() {
-        return splitProcessor.map(name -> List.of(new ProcessingState(name))).orElse(List.of());
+        return missingCertificate.requiredProcessingState();
     }
 
     @Override
@@ -127,7 +115,7 @@ public class SMimeEncrypt extends GenericMailet {
                 withCertificate.put(recipient, certificates.get(0));
             }
         }
-        if (!without.isEmpty() && !handleMissing(mail, withCertificate, without)) {
+        if (!without.isEmpty() && !handleMissing(mail, without)) {
             return;
         }
         List<X509Certificate> certificates = new ArrayList<>(withCertificate.values());
@@ -146,31 +134,15 @@ public class SMimeEncrypt extends GenericMailet {
     }
 
     /** Applies missingCertificate; true when the mail (now only for recipients with certificates) is to be encrypted. */
-    private boolean handleMissing(Mail mail, Map<MailAddress, X509Certificate> withCertificate, List<MailAddress> without)
-        throws MessagingException {
+    private boolean handleMissing(Mail mail, List<MailAddress> without) throws MessagingException {
         String names = without.stream().map(MailAddress::asString).collect(Collectors.joining(", "));
         String reason = "no S/MIME encryption certificate for " + names;
         mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.FAILURE), AttributeValue.of(reason)));
-        switch (missingCertificate) {
-            case BOUNCE:
-                FailureAction.bounce(mail, reason, "Message not sent: " + reason, getMailetContext(), LOGGER);
-                return false;
-            case DROP:
-                LOGGER.warn("Dropping mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason);
-                mail.setState(Mail.GHOST);
-                return false;
-            default:
-                Mail plain = mail.duplicate();
-                plain.setRecipients(without);
-                getMailetContext().sendMail(plain, splitProcessor.orElseThrow());
-                LOGGER.info("Split mail {}: plain copy to {} sent to processor {}", mail.getName(), names, splitProcessor.get());
-                if (withCertificate.isEmpty()) {
-                    mail.setState(Mail.GHOST);
-                    return false;
-                }
-                mail.setRecipients(withCertificate.keySet());
-                return true;
+        if (missingCertificate.splits()) {
+            return missingCertificate.split(mail, without, getMailetContext(), LOGGER);
         }
+        missingCertificate.apply(mail, reason, "Message not sent: " + reason, getMailetContext(), LOGGER);
+        return false;
     }
 
     private List<X509Certificate> extraCertificates() {

@@ -3,6 +3,7 @@ package dev.smimegateway.mailets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -54,7 +55,8 @@ import jakarta.mail.internet.MimeMessage;
  *     <digest>sha256</digest>
  *     <!-- pkcs1 (default) or pss, for RSA keys -->
  *     <rsaPadding>pkcs1</rsaPadding>
- *     <!-- bounce (default), pass, or the name of a processor -->
+ *     <!-- when the mail cannot be signed: bounce (default) it to its sender, pass it on unsigned,
+ *          or the name of a processor to move it to; drop and split are refused -->
  *     <onFailure>bounce</onFailure>
  *     <!-- true: also sign From, To, Cc, Subject, Date, Message-ID, Reply-To, In-Reply-To and
  *          References inside the signed content (RFC 9788); with SMimeEncrypt's protectHeaders, the
@@ -64,7 +66,8 @@ import jakarta.mail.internet.MimeMessage;
  * }</pre>
  * The content is re-encoded 7-bit safe and CRLF-canonical before signing, so relays that convert
  * 8bit or rewrite line ends do not break the signature; the outer headers are kept. Sets the mail
- * attributes {@code smime.signed} and {@code smime.signer}.
+ * attributes {@code smime.signed} and {@code smime.signer}, or, when the mail is not signed,
+ * {@code smime.failure} with the reason.
  */
 public class SMimeSign extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeSign.class);
@@ -98,7 +101,8 @@ public class SMimeSign extends GenericMailet {
             throw new MailetException("SMimeSign: rsaPadding must be pkcs1 or pss, not '" + padding + "'");
         }
         rsaPss = padding.equals("pss");
-        onFailure = parameter("onFailure", "bounce", FailureAction::parse);
+        onFailure = FailureAction.parse(this, "onFailure", FailureAction.Kind.BOUNCE,
+            EnumSet.of(FailureAction.Kind.BOUNCE, FailureAction.Kind.PASS, FailureAction.Kind.PROCESSOR));
         protectHeaders = MailetParameters.bool(this, "protectHeaders", false);
         identityName.ifPresent(name -> {
             if (keyStore.identity(name).isEmpty()) {
@@ -125,7 +129,7 @@ public class SMimeSign extends GenericMailet {
         Optional<String> sender = senderAddress(mail);
         Optional<String> impersonation = impersonation(mail, sender);
         if (impersonation.isPresent()) {
-            onFailure.apply(mail, impersonation.get(), getMailetContext(), LOGGER);
+            fail(mail, impersonation.get());
             return;
         }
         Optional<SigningIdentity> identity = identityName.isPresent()
@@ -133,7 +137,7 @@ public class SMimeSign extends GenericMailet {
             : sender.flatMap(keyStore::signingIdentityFor);
         Optional<String> problem = identity.map(this::unusable).orElseGet(() -> Optional.of(noIdentityReason(sender)));
         if (problem.isPresent()) {
-            onFailure.apply(mail, problem.get(), getMailetContext(), LOGGER);
+            fail(mail, problem.get());
             return;
         }
         SigningIdentity signer = identity.get();
@@ -144,8 +148,13 @@ public class SMimeSign extends GenericMailet {
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.SIGNER), AttributeValue.of(signer.name())));
             LOGGER.debug("Signed mail {} from {} with identity {}", mail.getName(), sender.orElse("?"), signer.name());
         } catch (SmimeException | RuntimeException e) {
-            onFailure.apply(mail, "S/MIME signing failed: " + e.getMessage(), getMailetContext(), LOGGER);
+            fail(mail, "S/MIME signing failed: " + e.getMessage());
         }
+    }
+
+    private void fail(Mail mail, String reason) throws MessagingException {
+        MailAttributes.set(mail, SmimeAttributes.FAILURE, reason);
+        onFailure.apply(mail, reason, reason, getMailetContext(), LOGGER);
     }
 
     /** Why a named identity cannot sign now, or empty when it can. */

@@ -244,6 +244,28 @@ class SMimeDecryptTest {
         assertThat(mail.getMessage().getHeader("X-Smime-Gateway-Status")).isNull();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"bounce", "drop", "split"})
+    void onFailureRefusesToReturnOrLoseUndecryptableMail(String action) {
+        assertThatThrownBy(() -> mailet("onFailure", action)).isInstanceOf(MailetException.class)
+            .hasMessage("SMimeDecrypt: onFailure must be pass or a processor name, not '" + action + "'");
+    }
+
+    @Test
+    void onFailurePassLetsUndecryptableMailGoOnAsItArrived() throws Exception {
+        SMimeDecrypt mailet = mailet("onFailure", "pass");
+        MimeMessage toAlice = encrypted(plain(), "aes256-cbc", ALICE.certificate());
+        FakeMail mail = mail(toAlice, "bob@example.com");
+
+        mailet.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("transport");
+        assertThat(attribute(mail, "smime.decrypted")).isEqualTo(false);
+        assertThat((String) attribute(mail, "smime.decryption.failure")).isNotEmpty();
+        assertThat(mail.getMessage().getContentType()).contains("application/pkcs7-mime");
+        assertThat(mailet.requiredProcessingState()).isEmpty();
+    }
+
     @Test
     void aForgedStatusHeaderIsRemovedWhenTheBodyIsOverTheSizeLimit() throws Exception {
         String big = "From: alice@partner.example\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n"

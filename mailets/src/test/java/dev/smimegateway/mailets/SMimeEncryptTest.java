@@ -12,6 +12,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetException;
+import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -181,7 +182,38 @@ class SMimeEncryptTest {
     void refusesUnknownParameterValuesAtStart() {
         assertThatThrownBy(() -> mailet("algorithm", "des-ede3")).isInstanceOf(MailetException.class).hasMessageContaining("des-ede3");
         assertThatThrownBy(() -> mailet("keyTransport", "rsa-raw")).isInstanceOf(MailetException.class);
-        assertThatThrownBy(() -> mailet("missingCertificate", "ignore")).isInstanceOf(MailetException.class)
-            .hasMessageContaining("missingCertificate");
+    }
+
+    /** pass would send the mail plain to a recipient without a certificate, and nobody would know. */
+    @Test
+    void missingCertificateRefusesPass() {
+        assertThatThrownBy(() -> mailet("missingCertificate", "pass")).isInstanceOf(MailetException.class)
+            .hasMessage("SMimeEncrypt: missingCertificate must be bounce, drop, split or a processor name, not 'pass'");
+    }
+
+    @Test
+    void missingCertificateNamingAProcessorMovesTheWholeMailThereUnencrypted() throws Exception {
+        SMimeEncrypt mailet = mailet("missingCertificate", "no-certificate");
+        FakeMail mail = mail("bob@partner.example", "dave@other.example");
+
+        mailet.service(mail);
+
+        assertThat(mail.getState()).isEqualTo("no-certificate");
+        assertThat(mail.getRecipients()).hasSize(2);
+        assertThat(mail.getMessage().getContentType()).startsWith("text/plain");
+        assertThat(mail.getAttribute(AttributeName.of("smime.failure"))).map(a -> (Object) a.getValue().value())
+            .contains("no S/MIME encryption certificate for dave@other.example");
+        assertThat(context.getBouncedMails()).isEmpty();
+        assertThat(mailet.requiredProcessingState()).containsExactly(new ProcessingState("no-certificate"));
+    }
+
+    @Test
+    void missingCertificateWordsAreCaseInsensitiveAsBefore() throws Exception {
+        FakeMail mail = mail("dave@other.example");
+
+        mailet("missingCertificate", "DROP").service(mail);
+
+        assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+        assertThat(context.getBouncedMails()).isEmpty();
     }
 }

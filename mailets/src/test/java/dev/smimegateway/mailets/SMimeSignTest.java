@@ -21,6 +21,8 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.smimegateway.core.smime.MimeEntities;
 import dev.smimegateway.core.testing.OpenSsl;
@@ -229,6 +231,13 @@ class SMimeSignTest {
 
         assertThat(mail.getState()).isEqualTo("unsigned-review");
         assertThat(mailet.requiredProcessingState()).containsExactly(new ProcessingState("unsigned-review"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"drop", "split"})
+    void onFailureRefusesDropAndSplit(String action) {
+        assertThatThrownBy(() -> mailet(store, "onFailure", action)).isInstanceOf(MailetException.class)
+            .hasMessage("SMimeSign: onFailure must be bounce, pass or a processor name, not '" + action + "'");
     }
 
     @Test
