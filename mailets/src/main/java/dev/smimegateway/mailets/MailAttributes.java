@@ -17,4 +17,8 @@ final class MailAttributes {
     static void set(Mail mail, String name, boolean value) {
         mail.setAttribute(new Attribute(AttributeName.of(name), AttributeValue.of(value)));
     }
+
+    static void remove(Mail mail, Iterable<String> names) {
+        names.forEach(name -> mail.removeAttribute(AttributeName.of(name)));
+    }
 }

@@ -1,8 +1,10 @@
 package dev.smimegateway.mailets;
 
 import java.io.IOException;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,6 +48,19 @@ import jakarta.mail.internet.MimeMessage;
  * that name arriving from outside is removed first, before anything else can fail, so a sender cannot
  * forge it: every path ends with our own status or none.
  *
+ * <p>For mailets that come after it (harvesting a partner's certificate), the signature it checked is
+ * described by {@code smime.signer.certificate} (the certificate the SignerInfo names, DER in base64,
+ * also on refusals), {@code smime.signature.valid} (true when the signature value and digest verified
+ * with that certificate's key, even if the certificate was then refused as UNTRUSTED, EXPIRED,
+ * REVOKED, KEY_USAGE, FROM_MISMATCH, ...; false otherwise: BAD_SIGNATURE, WEAK_ALGORITHM, MALFORMED,
+ * a failed signature over the ciphertext), and,
+ * only when it is valid, {@code smime.signing.time} (ISO-8601) and {@code smime.signer.capabilities}
+ * (e.g. {@code aes256-gcm,aes128-gcm,aes256-cbc,aes128-cbc,rsa-oaep}: the content encryptions the
+ * signer announced that we know, its preference first, and RSA-OAEP if announced). A mail verified by
+ * its outer signature alone (see below) gets no certificate, signing time or capabilities: that
+ * signature was checked by SMimeDecrypt, which hands on only its verdict and signer address. Every
+ * verdict attribute this mailet writes is removed when it starts, so none is left from an earlier run.
+ *
  * <p>When SMimeDecrypt peeled a signature over the ciphertext (encrypt-then-sign, triple wrap), its
  * result counts too: all signatures must verify. A message whose only signature was that outer one is
  * verified by it ({@code verified; signer=alice@example.com; layer=outer}). When a decrypted message's
@@ -86,6 +101,16 @@ import jakarta.mail.internet.MimeMessage;
 public class SMimeVerify extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeVerify.class);
 
+    /**
+     * What this mailet alone writes: removed before anything else, so that no verdict of an earlier run
+     * (a second SMimeVerify, a layer since taken off) outlives this one, whatever path it takes.
+     */
+    private static final List<String> VERDICT_ATTRIBUTES = List.of(SmimeAttributes.VERIFIED, SmimeAttributes.VERIFICATION_STATUS,
+        SmimeAttributes.VERIFICATION_FAILURE, SmimeAttributes.VERIFICATION_DETAIL, SmimeAttributes.SIGNER_ADDRESS,
+        SmimeAttributes.SIGNER_SUBJECT, SmimeAttributes.SIGNER_ISSUER, SmimeAttributes.SIGNER_SERIAL, SmimeAttributes.SIGNATURE_ALGORITHM,
+        SmimeAttributes.SIGNER_CERTIFICATE, SmimeAttributes.SIGNATURE_VALID, SmimeAttributes.SIGNING_TIME,
+        SmimeAttributes.SIGNER_CAPABILITIES);
+
     private final SmimeKeyStore keyStore;
     private final Clock clock;
     private boolean removeSignature;
@@ -115,6 +140,7 @@ public class SMimeVerify extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        MailAttributes.remove(mail, VERDICT_ATTRIBUTES);
         MimeMessage message = StatusHeader.withoutForged(mail);
         try {
             String status = verify(mail, message);
@@ -205,7 +231,11 @@ public class SMimeVerify extends GenericMailet {
             MailAttributes.set(mail, SmimeAttributes.SIGNER_SUBJECT, signer.getSubjectX500Principal().getName());
             MailAttributes.set(mail, SmimeAttributes.SIGNER_ISSUER, signer.getIssuerX500Principal().getName());
             MailAttributes.set(mail, SmimeAttributes.SIGNER_SERIAL, signer.getSerialNumber().toString(16));
+            MailAttributes.set(mail, SmimeAttributes.SIGNER_CERTIFICATE, base64(signer));
         });
+        MailAttributes.set(mail, SmimeAttributes.SIGNATURE_VALID, result.signatureValid());
+        result.signingTime().ifPresent(time -> MailAttributes.set(mail, SmimeAttributes.SIGNING_TIME, time.toString()));
+        result.capabilities().ifPresent(capabilities -> MailAttributes.set(mail, SmimeAttributes.SIGNER_CAPABILITIES, capabilities.text()));
         result.signerAddress().ifPresent(address -> MailAttributes.set(mail, SmimeAttributes.SIGNER_ADDRESS, address));
         result.algorithm().ifPresent(algorithm -> MailAttributes.set(mail, SmimeAttributes.SIGNATURE_ALGORITHM, algorithm));
         result.failure().ifPresent(failure -> MailAttributes.set(mail, SmimeAttributes.VERIFICATION_FAILURE, failure.name()));
@@ -217,6 +247,14 @@ public class SMimeVerify extends GenericMailet {
         LOGGER.info("Mail {} from {} not verified: {} ({})", mail.getName(), mail.getMaybeSender().asString(),
             result.failure().map(Enum::name).orElse("?"), result.detail().orElse(""));
         return "not-verified; reason=" + result.failure().map(Enum::name).orElse("MALFORMED");
+    }
+
+    private static String base64(X509Certificate certificate) {
+        try {
+            return Base64.getEncoder().encodeToString(certificate.getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("a certificate that was parsed cannot be encoded again", e);
+        }
     }
 
     private static boolean containsSignedPart(Part part, int depth) throws MessagingException, IOException {

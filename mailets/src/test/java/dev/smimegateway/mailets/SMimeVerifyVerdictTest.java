@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -181,6 +184,75 @@ class SMimeVerifyVerdictTest {
 
         assertThat(mail.getMessage().getHeader("X-Smime-Gateway-Status")).containsExactly("not-verified; reason=BAD_SIGNATURE; layer=outer");
         assertThat(attribute(mail, "smime.verified")).isEqualTo("false");
+    }
+
+    @Test
+    void aVerifiedMailCarriesWhatHarvestingItsSignersCertificateNeeds() throws Exception {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        FakeMail mail = mail(text(signed(ALICE)));
+
+        mailet().service(mail);
+
+        assertThat(attribute(mail, "smime.verification.status")).isEqualTo("verified");
+        assertThat(attribute(mail, "smime.signer.certificate")).isEqualTo(base64(ALICE.certificate()));
+        assertThat(attribute(mail, "smime.signature.valid")).isEqualTo("true");
+        assertThat(Instant.parse(attribute(mail, "smime.signing.time"))).isBetween(before, Instant.now());
+        assertThat(attribute(mail, "smime.signer.capabilities")).isEqualTo("aes256-gcm,aes128-gcm,aes256-cbc,aes128-cbc,rsa-oaep");
+    }
+
+    @Test
+    void anUntrustedSignerWithAGoodSignatureIsRecordedAsAValidSignature() throws Exception {
+        TestPki.Issued outsider = TestPki.create("Partner Root").leaf("Alice").email("alice@partner.example").issue();
+        FakeMail mail = mail(text(signed(outsider)));
+
+        mailet().service(mail);
+
+        assertThat(attribute(mail, "smime.verification.failure")).isEqualTo("UNTRUSTED");
+        assertThat(attribute(mail, "smime.signer.certificate")).isEqualTo(base64(outsider.certificate()));
+        assertThat(attribute(mail, "smime.signature.valid")).isEqualTo("true");
+        assertThat(attribute(mail, "smime.signing.time")).isNotNull();
+        assertThat(attribute(mail, "smime.signer.capabilities")).isEqualTo("aes256-gcm,aes128-gcm,aes256-cbc,aes128-cbc,rsa-oaep");
+    }
+
+    @Test
+    void aTamperedBodyIsNotAValidSignatureAndWhatItClaimsIsNotRecorded() throws Exception {
+        String signed = text(signed(ALICE));
+        String tampered = signed.replace("aus Berlin", "aus Moskau");
+        assertThat(tampered).isNotEqualTo(signed);
+        FakeMail mail = mail(tampered);
+
+        mailet().service(mail);
+
+        assertThat(attribute(mail, "smime.verification.failure")).isEqualTo("BAD_SIGNATURE");
+        assertThat(attribute(mail, "smime.signature.valid")).isEqualTo("false");
+        assertThat(attribute(mail, "smime.signing.time")).isNull();
+        assertThat(attribute(mail, "smime.signer.capabilities")).isNull();
+    }
+
+    @Test
+    void noSignerFactsOutliveAnEarlierRun() throws Exception {
+        FakeMail mail = mail(text(signed(ALICE)));
+        SMimeVerify mailet = mailet();
+        mailet.service(mail);
+        mail.setMessage(MailetFixtures.message("alice@partner.example", "bob@example.com", "Unsigned now"));
+
+        mailet.service(mail);
+
+        assertThat(attribute(mail, "smime.verification.status")).isEqualTo("not-signed");
+        assertThat(attribute(mail, "smime.signer.certificate")).isNull();
+        assertThat(attribute(mail, "smime.signature.valid")).isNull();
+        assertThat(attribute(mail, "smime.signing.time")).isNull();
+        assertThat(attribute(mail, "smime.signer.capabilities")).isNull();
+        assertThat(attribute(mail, "smime.signer.address")).isNull();
+    }
+
+    private static MimeMessage signed(TestPki.Issued signer) throws Exception {
+        return new SmimeSigner(signer.privateKey(), signer.chain(), DigestAlgorithm.SHA256, false)
+            .sign(MailetFixtures.message("alice@partner.example", "bob@example.com", "Contract"), SignMode.DETACHED);
+    }
+
+    private static String base64(X509Certificate certificate) throws Exception {
+        return Base64.getEncoder().encodeToString(certificate.getEncoded());
     }
 
     @Test

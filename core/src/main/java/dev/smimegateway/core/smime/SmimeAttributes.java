@@ -48,6 +48,25 @@ public final class SmimeAttributes {
     public static final String SIGNER_ISSUER = "smime.signer.issuer";
     public static final String SIGNER_SERIAL = "smime.signer.serial";
     public static final String SIGNATURE_ALGORITHM = "smime.signature.algorithm";
+    /**
+     * String: the signer's certificate, DER in base64, whenever the SignerInfo identified one — also
+     * when the signature did not verify, so only {@link #SIGNATURE_VALID} says whether it may be used.
+     */
+    public static final String SIGNER_CERTIFICATE = "smime.signer.certificate";
+    /**
+     * Boolean: the signature value and message digest verified with the key of
+     * {@link #SIGNER_CERTIFICATE}, whatever the verdict on that certificate (UNTRUSTED, EXPIRED, ...).
+     * False when they did not verify or were never checked. Not written for a mail verified by its
+     * signature over the ciphertext alone, which SMimeDecrypt checked (no certificate is handed on).
+     */
+    public static final String SIGNATURE_VALID = "smime.signature.valid";
+    /** String: the signed signingTime, ISO-8601 (e.g. {@code 2026-12-02T11:22:15Z}), when the signature is valid and has one. */
+    public static final String SIGNING_TIME = "smime.signing.time";
+    /**
+     * String: the signed smimeCapabilities in the text form of {@code SmimeCapabilities}, e.g.
+     * {@code aes256-gcm,aes128-gcm,aes256-cbc,aes128-cbc,rsa-oaep}, when the signature is valid and announces them.
+     */
+    public static final String SIGNER_CAPABILITIES = "smime.signer.capabilities";
 
     /** String: verified or not-verified, for a signature over the ciphertext that SMimeDecrypt peeled (encrypt-then-sign, triple wrap). */
     public static final String OUTER_VERIFICATION_STATUS = "smime.outer.verification.status";

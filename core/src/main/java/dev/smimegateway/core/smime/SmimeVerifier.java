@@ -29,7 +29,6 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
-import org.bouncycastle.cms.CMSVerifierCertificateNotValidException;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -64,6 +63,10 @@ import jakarta.mail.internet.MimeMessage;
  * run in the JDK; signature checks in Bouncy Castle, which verifies RSA faster than the JDK and knows
  * RSA-PSS by its CMS names. Nothing in the message can make {@link #verify} throw: every failure is a
  * result.
+ *
+ * <p>The signature is checked before the signer's certificate (validity, key usage, path, revocation,
+ * From), so that a refusal of the certificate still says that the content is what its key signed
+ * ({@link VerificationResult#signatureValid()}), with the signing time and capabilities it announced.
  */
 public final class SmimeVerifier {
     private static final Provider VERIFY_PROVIDER = Providers.BOUNCY_CASTLE;
@@ -232,18 +235,20 @@ public final class SmimeVerifier {
             return VerificationResult.failed(VerificationFailure.WEAK_ALGORITHM, weak.get(), signerCertificate);
         }
         try {
+            // Built from the key, not the certificate: given a certificate, Bouncy Castle refuses one not
+            // valid at signing time before checking the signature, and the result could not say whether
+            // the signature was good. Validity is checked afterwards, with the other certificate checks.
             if (!signer.verify(new JcaSignerInfoVerifierBuilder(new JcaDigestCalculatorProviderBuilder().build())
-                .setProvider(VERIFY_PROVIDER).build(signerCertificate))) {
+                .setProvider(VERIFY_PROVIDER).build(signerCertificate.getPublicKey()))) {
                 return VerificationResult.failed(VerificationFailure.BAD_SIGNATURE, "the signature does not match the content", signerCertificate);
             }
-        } catch (CMSVerifierCertificateNotValidException e) {
-            return VerificationResult.failed(VerificationFailure.EXPIRED, "the signer's certificate was not valid at signing time",
-                signerCertificate);
         } catch (CMSException | OperatorCreationException | RuntimeException e) {
             return VerificationResult.failed(VerificationFailure.BAD_SIGNATURE, "the signature does not verify: " + describe(e),
                 signerCertificate);
         }
-        return checkCertificate(message, shownFrom, signer, signerCertificate, carried, signed);
+        VerificationResult.ValidSignature valid = new VerificationResult.ValidSignature(signerCertificate, signingTime(signer),
+            SmimeCapabilities.announcedBy(signer));
+        return checkCertificate(message, shownFrom, signer, valid, carried, signed);
     }
 
     /** The From the reader will see: the protected From of the signed content when it carries one, else the message's. */
@@ -288,32 +293,34 @@ public final class SmimeVerifier {
         }
     }
 
+    /** The checks after the signature verified: each refusal still reports the valid signature. */
     private VerificationResult checkCertificate(MimeMessage message, String[] shownFrom, SignerInformation signer,
-                                                X509Certificate certificate, List<X509Certificate> carried, Signed signed) {
+                                                VerificationResult.ValidSignature valid, List<X509Certificate> carried, Signed signed) {
+        X509Certificate certificate = valid.signer();
         CertificateFacts facts = CertificateFacts.of(certificate);
         Instant now = clock.instant();
         if (!facts.isValidAt(now)) {
-            return VerificationResult.failed(VerificationFailure.EXPIRED, "the signer's certificate is valid from " + facts.notBefore()
-                + " to " + facts.notAfter(), certificate);
+            return VerificationResult.refused(valid, VerificationFailure.EXPIRED, "the signer's certificate is valid from "
+                + facts.notBefore() + " to " + facts.notAfter());
         }
-        Optional<Instant> signingTime = signingTime(signer);
+        Optional<Instant> signingTime = valid.signingTime();
         if (signingTime.isPresent() && !facts.isValidAt(signingTime.get())) {
-            return VerificationResult.failed(VerificationFailure.EXPIRED, "the signer's certificate was not valid at signing time "
-                + signingTime.get(), certificate);
+            return VerificationResult.refused(valid, VerificationFailure.EXPIRED, "the signer's certificate was not valid at signing time "
+                + signingTime.get());
         }
         if (!facts.keyUsagePermitsSigning() || !facts.extendedKeyUsageAllowsEmail()) {
-            return VerificationResult.failed(VerificationFailure.KEY_USAGE, "the signer's certificate may not sign mail", certificate);
+            return VerificationResult.refused(valid, VerificationFailure.KEY_USAGE, "the signer's certificate may not sign mail");
         }
         Optional<SignerPathValidator.PathProblem> pathProblem = new SignerPathValidator(anchorCertificates, intermediates, knownCrls,
             revocationSettings, revocationSources, clock).check(certificate, carried, crls(signed.cms()));
         if (pathProblem.isPresent()) {
-            return VerificationResult.failed(pathProblem.get().failure(), pathProblem.get().detail(), certificate);
+            return VerificationResult.refused(valid, pathProblem.get().failure(), pathProblem.get().detail());
         }
         Optional<String> fromProblem = fromProblem(message, shownFrom, facts);
         if (fromProblem.isPresent()) {
-            return VerificationResult.failed(VerificationFailure.FROM_MISMATCH, fromProblem.get(), certificate);
+            return VerificationResult.refused(valid, VerificationFailure.FROM_MISMATCH, fromProblem.get());
         }
-        return VerificationResult.verified(certificate, fromAddress(shownFrom).orElseThrow(), algorithm(signer), signed.content());
+        return VerificationResult.verified(valid, fromAddress(shownFrom).orElseThrow(), algorithm(signer), signed.content());
     }
 
     /**
