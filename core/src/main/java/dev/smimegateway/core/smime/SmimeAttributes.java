@@ -67,6 +67,12 @@ public final class SmimeAttributes {
      * {@code aes256-gcm,aes128-gcm,aes256-cbc,aes128-cbc,rsa-oaep}, when the signature is valid and announces them.
      */
     public static final String SIGNER_CAPABILITIES = "smime.signer.capabilities";
+    /**
+     * String, set by HarvestPublicKey: what harvesting the signer's certificate did ({@code STORED},
+     * {@code UPDATED}, {@code UPDATE_REJECTED}, {@code SEEN_AGAIN}, {@code ALREADY_KNOWN}) or
+     * {@code skipped: <reason>}.
+     */
+    public static final String HARVEST = "smime.harvest";
 
     /** String: verified or not-verified, for a signature over the ciphertext that SMimeDecrypt peeled (encrypt-then-sign, triple wrap). */
     public static final String OUTER_VERIFICATION_STATUS = "smime.outer.verification.status";
