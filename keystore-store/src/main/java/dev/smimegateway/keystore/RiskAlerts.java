@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.certificate.MailAddresses;
 
 /**
  * Updated certificates and the risk alerts they raise. Every updated certificate is recorded, stored
@@ -113,7 +114,7 @@ final class RiskAlerts {
                 "SELECT id, address, der, outcome, seen_at, message_id FROM smime_certificate_update"
                     + (address.isPresent() ? " WHERE address = ?" : "") + " ORDER BY seen_at DESC, id")) {
                 if (address.isPresent()) {
-                    query.setString(1, address.get());
+                    query.setString(1, MailAddresses.normalise(address.get()));
                 }
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
