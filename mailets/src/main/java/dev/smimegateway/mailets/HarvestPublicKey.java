@@ -138,7 +138,7 @@ public class HarvestPublicKey extends GenericMailet {
     }
 
     /** What to harvest from the mail; empty for mail without a checked signature; a refusal says why not. */
-    private Optional<HarvestRequest> request(Mail mail) throws Refusal, MessagingException {
+    private Optional<HarvestRequest> request(Mail mail) throws Refusal {
         Optional<String> encoded = text(mail, SmimeAttributes.SIGNER_CERTIFICATE);
         if (encoded.isEmpty()) {
             return Optional.empty();
@@ -172,12 +172,19 @@ public class HarvestPublicKey extends GenericMailet {
         if (!certificate.canReceiveEncryptedMail()) {
             throw new Refusal("the certificate cannot receive encrypted mail (it needs " + certificate.encryptionKeyUsageName() + ")");
         }
-        List<String> addresses = fromAddressesBoundBy(mail.getMessage(), certificate);
+        List<String> addresses;
+        Optional<String> messageId;
+        try {
+            addresses = fromAddressesBoundBy(mail.getMessage(), certificate);
+            messageId = Optional.ofNullable(mail.getMessage().getMessageID());
+        } catch (MessagingException e) {
+            throw new Refusal("the From or Message-ID header cannot be read: " + e.getMessage());
+        }
         if (addresses.isEmpty()) {
             throw new Refusal("none of the certificate's addresses " + certificate.emailAddresses() + " is the From address");
         }
-        return Optional.of(new HarvestRequest(certificate, addresses, Optional.ofNullable(mail.getMessage().getMessageID()), updatedKeys,
-            alertWindow, capacityBytes, text(mail, SmimeAttributes.SIGNER_CAPABILITIES), signingTime(mail)));
+        return Optional.of(new HarvestRequest(certificate, addresses, messageId, updatedKeys, alertWindow, capacityBytes,
+            text(mail, SmimeAttributes.SIGNER_CAPABILITIES), signingTime(mail)));
     }
 
     private static List<String> fromAddressesBoundBy(MimeMessage message, CertificateFacts certificate) throws MessagingException {

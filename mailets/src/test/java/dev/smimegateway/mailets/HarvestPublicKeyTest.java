@@ -216,6 +216,23 @@ class HarvestPublicKeyTest {
     }
 
     @Test
+    void anUnreadableFromIsARefusalNotAnError() throws Exception {
+        TestPki.Issued stranger = OTHER_PKI.leaf("Alice").email("alice@partner.example").issue();
+        MimeMessage message = MailetFixtures.message("alice@partner.example", "bob@example.com", "Hi");
+        message.setHeader("From", "alice@partner&example");
+        FakeMail mail = FakeMail.builder().name("in").sender("alice@partner.example").recipient("bob@example.com").mimeMessage(message).build();
+        MailAttributes.set(mail, SmimeAttributes.SIGNER_CERTIFICATE, java.util.Base64.getEncoder().encodeToString(stranger.certificate().getEncoded()));
+        MailAttributes.set(mail, SmimeAttributes.SIGNATURE_VALID, true);
+        MailAttributes.set(mail, SmimeAttributes.VERIFIED, false);
+        MailAttributes.set(mail, SmimeAttributes.VERIFICATION_FAILURE, "UNTRUSTED");
+
+        harvester("harvestOnFailedVerification", "true").service(mail);
+
+        assertThat(outcome(mail)).startsWith("skipped: the From or Message-ID header cannot be read");
+        assertThat(store.listHarvested(Optional.empty(), Optional.empty(), 0, 10)).isEmpty();
+    }
+
+    @Test
     void unsignedMailIsLeftAlone() throws Exception {
         Mail mail = process(MailetFixtures.message("alice@partner.example", "bob@example.com", "Hi"), harvester());
 
