@@ -141,40 +141,6 @@ class CertificateStoreTest {
     }
 
     @Test
-    void encryptsToTheExactAddressBeforeTheDomainCertificate() {
-        TestPki.Issued gateway = PKI.leaf("Partner gateway").domain("partner.example").issue();
-        TestPki.Issued bob = PKI.leaf("Bob").email("bob@partner.example").issue();
-        store.addCertificate("partner-gateway", bytes(gateway.pem()));
-        store.addCertificate("bob", bytes(bob.pem()));
-
-        assertThat(store.encryptionCertificatesFor("BOB@partner.example")).containsExactly(bob.certificate());
-        assertThat(store.encryptionCertificatesFor("carol@partner.example")).containsExactly(gateway.certificate());
-        assertThat(store.encryptionCertificatesFor("carol@other.example")).isEmpty();
-    }
-
-    @Test
-    void wildcardDomainCertificateCoversOneSubdomainLevel() {
-        TestPki.Issued gateway = PKI.leaf("Partner gateway").domain("*.partner.example").issue();
-        store.addCertificate("partner-gateway", bytes(gateway.pem()));
-
-        assertThat(store.encryptionCertificatesFor("bob@sales.partner.example")).containsExactly(gateway.certificate());
-        assertThat(store.encryptionCertificatesFor("bob@partner.example")).isEmpty();
-    }
-
-    @Test
-    void listsSeveralValidCertificatesNewestFirstAndSkipsExpiredOnes() {
-        Instant now = Instant.now();
-        TestPki.Issued older = PKI.leaf("Bob 1").email("bob@partner.example").validity(now.minus(Duration.ofDays(20)), now.plus(Duration.ofDays(30))).issue();
-        TestPki.Issued newer = PKI.leaf("Bob 2").email("bob@partner.example").validity(now.minus(Duration.ofDays(2)), now.plus(Duration.ofDays(300))).issue();
-        store.addCertificate("bob-1", bytes(older.pem()));
-        store.addCertificate("bob-2", bytes(newer.pem()));
-
-        assertThat(store.encryptionCertificatesFor("bob@partner.example")).containsExactly(newer.certificate(), older.certificate());
-        fixture.clock.advance(Duration.ofDays(31));
-        assertThat(store.encryptionCertificatesFor("bob@partner.example")).containsExactly(newer.certificate());
-    }
-
-    @Test
     void partnerCertificatesForVerificationAreThoseOfTheExactAddressWhateverTheirValidity() {
         Instant now = Instant.now();
         TestPki.Issued older = PKI.leaf("Bob 1").email("bob@partner.example").validity(now.minus(Duration.ofDays(20)), now.plus(Duration.ofDays(30))).issue();
@@ -197,14 +163,6 @@ class CertificateStoreTest {
         store.createSelfSigned("alice", SelfSignedRequest.builder().commonName("Alice").email("alice@example.com").build(), Optional.empty());
 
         assertThat(store.partnerCertificatesFor("alice@example.com")).isEmpty();
-    }
-
-    @Test
-    void encryptsToOurOwnActiveIdentitiesToo() {
-        Identity alice = store.createSelfSigned("alice", SelfSignedRequest.builder().commonName("Alice").email("alice@example.com").build(),
-            Optional.empty());
-
-        assertThat(store.encryptionCertificatesFor("alice@example.com")).containsExactly(alice.certificate().certificate());
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 
 import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.junit.jupiter.api.BeforeEach;
@@ -263,37 +262,6 @@ class IdentityStoreTest {
 
         assertThat(replacement.active()).isTrue();
         assertThat(store.identity("alice-2025").orElseThrow().active()).isFalse();
-    }
-
-    @Test
-    void signingFallsBackToTheOrganisationIdentityCoveringTheDomain() {
-        store.createSelfSigned("org", SelfSignedRequest.builder().commonName("Org").domain("example.com").domain("*.example.net").build(), AUTO);
-        store.createSelfSigned("alice", request("alice@example.com").build(), AUTO);
-
-        assertThat(store.signingIdentityFor("alice@example.com").orElseThrow().name()).isEqualTo("alice");
-        assertThat(store.signingIdentityFor("carol@example.com").orElseThrow().name()).isEqualTo("org");
-        assertThat(store.signingIdentityFor("dave@sales.example.net").orElseThrow().name()).isEqualTo("org");
-        assertThat(store.signingIdentityFor("dave@example.net")).isEmpty();
-        assertThat(store.signingIdentityFor("dave@a.b.example.net")).isEmpty();
-        assertThat(store.signingIdentityFor("eve@example.org")).isEmpty();
-    }
-
-    @Test
-    void signingSkipsAnExpiredIdentity() {
-        store.createSelfSigned("alice", request("alice@example.com").validityDays(10).build(), AUTO);
-
-        fixture.clock.advance(Duration.ofDays(11));
-
-        assertThat(store.signingIdentityFor("alice@example.com")).isEmpty();
-        assertThat(store.signingIdentity("alice")).isPresent();
-    }
-
-    @Test
-    void signingSkipsACertificateThatMayNotSign() {
-        TestPki.Issued encryptOnly = PKI.leaf("Alice").email("alice@example.com").keyUsage(KeyUsage.keyEncipherment).issue();
-        store.importPkcs12("alice", encryptOnly.pkcs12("pw"), "pw".toCharArray(), Optional.empty(), AUTO);
-
-        assertThat(store.signingIdentityFor("alice@example.com")).isEmpty();
     }
 
     @Test
