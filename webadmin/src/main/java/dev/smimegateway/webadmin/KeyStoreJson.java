@@ -16,10 +16,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.keystore.CertificateUpdate;
+import dev.smimegateway.keystore.HarvestedCertificate;
 import dev.smimegateway.keystore.Identity;
 import dev.smimegateway.keystore.ImportReport;
 import dev.smimegateway.keystore.IntermediateCertificate;
 import dev.smimegateway.keystore.InvalidRequestException;
+import dev.smimegateway.keystore.RiskAlert;
 import dev.smimegateway.keystore.SelfSignedRequest;
 import dev.smimegateway.keystore.SignatureAlgorithm;
 import dev.smimegateway.keystore.StoredCertificate;
@@ -139,6 +142,41 @@ final class KeyStoreJson {
         json.put("fingerprint", intermediate.fingerprint());
         json.put("addedAt", intermediate.addedAt().toString());
         json.put("certificate", certificate(intermediate.certificate()));
+        return json;
+    }
+
+    static Map<String, Object> harvested(HarvestedCertificate harvested) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", harvested.name());
+        json.put("address", harvested.address());
+        json.put("firstSeen", harvested.firstSeen().toString());
+        json.put("lastSeen", harvested.lastSeen().toString());
+        json.put("lastUsed", harvested.lastUsed().toString());
+        json.put("messageId", harvested.messageId().orElse(null));
+        json.put("storedBytes", harvested.storedBytes());
+        json.put("certificate", certificate(harvested.certificate()));
+        return json;
+    }
+
+    static Map<String, Object> certificateUpdate(CertificateUpdate update) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", update.id());
+        json.put("address", update.address());
+        json.put("outcome", update.outcome().toLowerCase(java.util.Locale.ROOT));
+        json.put("seenAt", update.seenAt().toString());
+        json.put("messageId", update.messageId().orElse(null));
+        json.put("certificate", certificate(update.certificate()));
+        return json;
+    }
+
+    static Map<String, Object> alert(RiskAlert alert) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", alert.id());
+        json.put("scope", alert.scope().name().toLowerCase(java.util.Locale.ROOT));
+        json.put("subject", alert.subject());
+        json.put("raisedAt", alert.raisedAt().toString());
+        json.put("detail", alert.detail());
+        json.put("acknowledgedAt", alert.acknowledgedAt().map(Object::toString).orElse(null));
         return json;
     }
 

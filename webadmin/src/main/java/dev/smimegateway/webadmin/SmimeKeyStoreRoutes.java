@@ -3,6 +3,7 @@ package dev.smimegateway.webadmin;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.apache.james.webadmin.Routes;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.certificate.CertificateRejectedException;
+import dev.smimegateway.core.certificate.MailAddresses;
 import dev.smimegateway.core.certificate.Pem;
 import dev.smimegateway.keystore.EntryExistsException;
 import dev.smimegateway.keystore.EntryNotFoundException;
@@ -59,7 +61,20 @@ import spark.Service;
  * GET    /smime/crls                               list imported CRLs
  * POST   /smime/crls?action=import                 import CRLs (PEM X509 CRL blocks or DER)        200
  * DELETE /smime/crls/{sha256}                                                                      204
+ * GET    /smime/harvested                          certificates learnt from partners' signed mail, by address;
+ *                                                  ?address= or ?domain= (not both), ?offset=0&amp;limit=100 (1 to 1000)
+ * GET    /smime/harvested/updates                  updated certificates seen, stored or rejected, newest first; ?address=
+ * GET    /smime/harvested/{name}                   one harvested certificate; ?format=pem
+ * POST   /smime/harvested/{name}?action=promote    make it administrator-managed (never evicted)   200
+ * DELETE /smime/harvested/{name}                                                                   204
+ * GET    /smime/alerts                             risk alerts, newest first; ?acknowledged=true|false
+ * POST   /smime/alerts/{id}?action=ack             mark the alert as seen by an administrator      200
  * </pre>
+ * A harvested certificate is named after its address (with a fingerprint suffix for the second
+ * one), so {@code updates} is never a harvested certificate's name. A promoted certificate leaves
+ * {@code /smime/harvested} and is listed under {@code /smime/certificates} with the ones added by
+ * hand. An alert says that more than one updated certificate arrived for an address or a domain
+ * within the harvest's alert window: someone may be trying to slip in a key of their own.
  * Bad input answers 400, an unknown name 404, an existing name or certificate 409, a body over
  * 16 MiB 413; nothing is stored on any of them. When the key store's database cannot be reached
  * the answer is 503 (try again later). Servlet types are not used, so the class serves both James
@@ -75,6 +90,10 @@ public class SmimeKeyStoreRoutes implements Routes {
     private static final String TRUST_ANCHORS = BASE_PATH + "/trust-anchors";
     private static final String CRLS = BASE_PATH + "/crls";
     private static final String INTERMEDIATES = BASE_PATH + "/intermediates";
+    private static final String HARVESTED = BASE_PATH + "/harvested";
+    private static final String ALERTS = BASE_PATH + "/alerts";
+    private static final int DEFAULT_PAGE = 100;
+    private static final int MAX_PAGE = 1000;
     private static final String PEM_TYPE = "application/x-pem-file";
     private static final String JSON_TYPE = "application/json";
 
@@ -183,6 +202,45 @@ public class SmimeKeyStoreRoutes implements Routes {
             store.deleteCrl(request.params(":fingerprint"));
             return noContent(response);
         }));
+
+        service.get(HARVESTED, route(this::listHarvested));
+        // before HARVESTED/:name, which would take "updates" for a name: Spark answers with the first route that matches
+        service.get(HARVESTED + "/updates", route((request, response) -> json(response,
+            store.certificateUpdates(addressParameter(request)).stream().map(KeyStoreJson::certificateUpdate).collect(Collectors.toList()))));
+        service.get(HARVESTED + "/:name", route((request, response) -> {
+            var harvested = store.harvestedCertificate(request.params(":name"))
+                .orElseThrow(() -> new EntryNotFoundException("no harvested certificate named '" + request.params(":name") + "'"));
+            return wantsPem(request)
+                ? pem(response, Pem.writeNamed(harvested.name(), harvested.certificate()))
+                : json(response, KeyStoreJson.harvested(harvested));
+        }));
+        service.post(HARVESTED + "/:name", route((request, response) -> {
+            requireAction(request, "promote");
+            return json(response, KeyStoreJson.storedCertificate(store.promoteHarvested(request.params(":name"))));
+        }));
+        service.delete(HARVESTED + "/:name", route((request, response) -> {
+            store.deleteHarvested(request.params(":name"));
+            return noContent(response);
+        }));
+
+        service.get(ALERTS, route((request, response) -> json(response,
+            store.listAlerts(optionalBoolean(request, "acknowledged")).stream().map(KeyStoreJson::alert).collect(Collectors.toList()))));
+        service.post(ALERTS + "/:id", route((request, response) -> {
+            requireAction(request, "ack");
+            return json(response, KeyStoreJson.alert(store.acknowledgeAlert(request.params(":id"))));
+        }));
+    }
+
+    private Object listHarvested(Request request, Response response) {
+        Optional<String> address = addressParameter(request);
+        Optional<String> domain = Optional.ofNullable(request.queryParams("domain"));
+        if (address.isPresent() && domain.isPresent()) {
+            throw badRequest("give ?address or ?domain, not both");
+        }
+        int offset = wholeNumber(request, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = wholeNumber(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        return json(response, store.listHarvested(address, domain, offset, limit).stream().map(KeyStoreJson::harvested)
+            .collect(Collectors.toList()));
     }
 
     private Object putIdentity(Request request, Response response) {
@@ -275,14 +333,47 @@ public class SmimeKeyStoreRoutes implements Routes {
     }
 
     private static boolean booleanParameter(Request request, String name) {
+        return optionalBoolean(request, name).orElse(false);
+    }
+
+    private static Optional<Boolean> optionalBoolean(Request request, String name) {
         String value = request.queryParams(name);
-        if (value == null || value.equals("false")) {
-            return false;
+        if (value == null) {
+            return Optional.empty();
         }
-        if (value.equals("true")) {
-            return true;
+        if (value.equals("true") || value.equals("false")) {
+            return Optional.of(Boolean.valueOf(value));
         }
         throw badRequest("?" + name + " must be true or false, not '" + value + "'");
+    }
+
+    /** {@code ?address=}, normalised as the store keeps addresses, so that {@code Bob@Example.com} finds bob@example.com. */
+    private static Optional<String> addressParameter(Request request) {
+        String value = request.queryParams("address");
+        if (value == null) {
+            return Optional.empty();
+        }
+        String address = MailAddresses.normalise(value);
+        if (!MailAddresses.isValidAddress(address)) {
+            throw badRequest("?address must be a mail address such as bob@example.com, not '" + value + "'");
+        }
+        return Optional.of(address);
+    }
+
+    private static int wholeNumber(Request request, String name, int absent, int min, int max) {
+        String value = request.queryParams(name);
+        if (value == null) {
+            return absent;
+        }
+        try {
+            int number = Integer.parseInt(value);
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException notANumber) {
+            // answered below, as a number out of range is
+        }
+        throw badRequest("?" + name + " must be a whole number from " + min + " to " + max + ", not '" + value + "'");
     }
 
     private static boolean wantsPem(Request request) {

@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -37,17 +33,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.testing.TestPki;
 import dev.smimegateway.keystore.EmbeddedDerby;
 import dev.smimegateway.keystore.SmimeKeyStore;
-import spark.Service;
 
 /** The key store routes on a real Spark server on 127.0.0.1, as webadmin serves them. */
 class SmimeKeyStoreRoutesTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final TestPki PKI = TestPki.create("Routes Test CA");
     private static KeyPair rootKeys;
     private static X509Certificate root;
@@ -56,8 +49,7 @@ class SmimeKeyStoreRoutesTest {
     @TempDir
     Path folder;
     private volatile boolean databaseDown;
-    private Service service;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private RoutesServer server;
 
     @BeforeAll
     static void makeCaCertificates() throws Exception {
@@ -83,15 +75,12 @@ class SmimeKeyStoreRoutesTest {
     void start() {
         SmimeKeyStore store = SmimeKeyStore.open(breakable(EmbeddedDerby.dataSource(folder.resolve("keystore"))),
             "routes-test-master-secret".toCharArray(), Clock.systemUTC());
-        service = Service.ignite().ipAddress("127.0.0.1").port(0);
-        new SmimeKeyStoreRoutes(store).define(service);
-        service.awaitInitialization();
+        server = RoutesServer.serving(store);
     }
 
     @AfterEach
     void stop() {
-        service.stop();
-        service.awaitStop();
+        server.close();
     }
 
     /** The data source, which throws as a database server that is down does while {@link #databaseDown} is set. */
@@ -109,14 +98,11 @@ class SmimeKeyStoreRoutesTest {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
-            .timeout(Duration.ofSeconds(30)).method(method, publisher).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return server.send(method, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
-        return JSON.readTree(response.body());
+        return RoutesServer.json(response);
     }
 
     @Test
@@ -220,7 +206,8 @@ class SmimeKeyStoreRoutesTest {
     void aDatabaseOutageIsAServiceUnavailableWithAClearMessage() throws Exception {
         databaseDown = true;
 
-        for (String path : new String[] {"/smime/trust-anchors", "/smime/intermediates", "/smime/identities", "/smime/certificates/bob"}) {
+        for (String path : new String[] {"/smime/trust-anchors", "/smime/intermediates", "/smime/identities", "/smime/certificates/bob",
+            "/smime/harvested", "/smime/harvested/updates", "/smime/alerts"}) {
             HttpResponse<String> response = send("GET", path, null);
             assertThat(response.statusCode()).as(path).isEqualTo(503);
             assertThat(json(response).get("message").asText()).as(path)
