@@ -24,4 +24,8 @@ public enum KeyTransport {
         }
         throw new IllegalArgumentException("unknown key transport '" + value + "'; use rsa-pkcs1 or rsa-oaep");
     }
+
+    public String parameterName() {
+        return parameterName;
+    }
 }

@@ -13,6 +13,14 @@ public final class SmimeAttributes {
     public static final String ENCRYPTED = "smime.encrypted";
     /** String: the content encryption used, e.g. {@code aes256-cbc}. */
     public static final String ENCRYPTION_ALGORITHM = "smime.encryption.algorithm";
+    /** String: the key transport used for RSA recipients, {@code rsa-pkcs1} or {@code rsa-oaep}. */
+    public static final String ENCRYPTION_KEY_TRANSPORT = "smime.encryption.key-transport";
+    /**
+     * String: why SMimeEncrypt used that content encryption: {@code pinned} (the {@code algorithm}
+     * parameter), {@code announced} (every recipient announced AES-256-GCM) or {@code compatible-default}
+     * (the {@code compatibleAlgorithm} parameter, as some recipient did not).
+     */
+    public static final String ENCRYPTION_CHOICE = "smime.encryption.choice";
     /** String: why an outgoing S/MIME operation was not done (kept on mail passed on unsigned/unencrypted). */
     public static final String FAILURE = "smime.failure";
 
