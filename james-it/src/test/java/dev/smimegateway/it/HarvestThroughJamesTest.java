@@ -159,8 +159,12 @@ class HarvestThroughJamesTest {
         }
         List<TestPki.Issued> sent = List.of(versions.get(0), versions.get(1), versions.get(2), versions.get(2));
         for (int i = 0; i < sent.size(); i++) {
-            MailOutcomes.Outcome outcome = alicesMail.send("dana@partner.example",
-                signedByPartner(sent.get(i), "dana@partner.example", "Delivery note " + i, "Delivered.\n"), WITHIN);
+            // The last one is signed by our own signer, which announces AES-256-GCM: made with the refused v3,
+            // that announcement must not change how mail to v1 is encrypted.
+            String signed = i < sent.size() - 1
+                ? signedByPartner(sent.get(i), "dana@partner.example", "Delivery note " + i, "Delivered.\n")
+                : signedByOurSigner(sent.get(i), "dana@partner.example", "Delivery note " + i, "Delivered.\n");
+            MailOutcomes.Outcome outcome = alicesMail.send("dana@partner.example", signed, WITHIN);
             assertThat(outcome.place()).as(outcome.summary()).isEqualTo(MailOutcomes.INBOX);
         }
 
@@ -179,6 +183,8 @@ class HarvestThroughJamesTest {
         Arrival toDana = sendOutgoing("dana@partner.example", "Next delivery", "Next week.\n");
 
         assertThat(decryptedBy(versions.get(0), toDana)).as("the refused updates do not encrypt").contains("Next week.");
+        assertThat(structure(toDana)).as("what the refused v3 announced does not count for v1")
+            .contains("contentType: pkcs7-envelopedData").contains("aes-256-cbc").doesNotContain("gcm");
     }
 
     /**

@@ -9,12 +9,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
-import dev.smimegateway.core.certificate.MailAddresses;
-
 /**
- * The S/MIME capabilities each partner address announced in its signed mail (RFC 8551 §2.5.2), kept
- * as text. Per RFC 8551 §2.7.1 the announcement with the newest signing time wins: an older mail
- * arriving late never undoes a newer announcement.
+ * The S/MIME capabilities partners announce in their signed mail (RFC 8551 §2.5.2), kept as text
+ * per signing certificate. Per RFC 8551 §2.7.1 the announcement with the newest signing time wins:
+ * an older mail arriving late never undoes a newer announcement. A signing time in the future counts
+ * as now, so that a signer cannot pin an announcement for the rest of its certificate's life.
+ *
+ * <p>Keyed by certificate, not by address: what matters is what the client holding that key can
+ * read, and a certificate that was refused (an update without {@code harvestUpdatedKeys}) can never
+ * change how mail to the certificate in use is encrypted.
  */
 final class CapabilityStore {
     private final Database database;
@@ -25,34 +28,40 @@ final class CapabilityStore {
         this.clock = clock;
     }
 
-    /** Records the announcement unless one with a newer or equal signing time is already stored. */
-    void record(Connection connection, String address, String capabilities, Instant signingTime) throws SQLException {
-        Optional<Instant> stored = signingTime(connection, address);
-        if (stored.isPresent() && !signingTime.isAfter(stored.get())) {
+    /** Records the announcement unless one with a newer or equal signing time is already stored for the certificate. */
+    void record(Connection connection, String fingerprint, String capabilities, Instant signingTime) throws SQLException {
+        Instant now = clock.instant();
+        Instant effective = signingTime.isAfter(now) ? now : signingTime;
+        Optional<Instant> stored = signingTime(connection, fingerprint);
+        if (stored.isPresent() && !effective.isAfter(stored.get())) {
             return;
         }
         String sql = stored.isPresent()
-            ? "UPDATE smime_capabilities SET capabilities = ?, signing_time = ?, recorded_at = ? WHERE address = ?"
-            : "INSERT INTO smime_capabilities (capabilities, signing_time, recorded_at, address) VALUES (?, ?, ?, ?)";
+            ? "UPDATE smime_capabilities SET capabilities = ?, signing_time = ?, recorded_at = ? WHERE fingerprint = ?"
+            : "INSERT INTO smime_capabilities (capabilities, signing_time, recorded_at, fingerprint) VALUES (?, ?, ?, ?)";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, Names.truncate(capabilities, 1000));
-            statement.setTimestamp(2, Timestamp.from(signingTime));
-            statement.setTimestamp(3, Timestamp.from(clock.instant()));
-            statement.setString(4, address);
+            statement.setTimestamp(2, Timestamp.from(effective));
+            statement.setTimestamp(3, Timestamp.from(now));
+            statement.setString(4, fingerprint);
             statement.executeUpdate();
         }
     }
 
-    /** What the address announced last, as text; empty when it never sent us signed mail with capabilities. */
-    Optional<String> announcedBy(String address) {
-        String normalised = MailAddresses.normalise(address);
-        return database.inTransaction(connection -> Database.singleString(connection,
-            "SELECT capabilities FROM smime_capabilities WHERE address = ?", normalised));
+    /** Forgets what was announced with a certificate that is no longer stored. */
+    static void forget(Connection connection, String fingerprint) throws SQLException {
+        Database.update(connection, "DELETE FROM smime_capabilities WHERE fingerprint = ?", fingerprint);
     }
 
-    private static Optional<Instant> signingTime(Connection connection, String address) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement("SELECT signing_time FROM smime_capabilities WHERE address = ?")) {
-            query.setString(1, address);
+    /** What mail signed with the certificate last announced, as text; empty when it never announced any. */
+    Optional<String> announcedFor(String fingerprint) {
+        return database.inTransaction(connection -> Database.singleString(connection,
+            "SELECT capabilities FROM smime_capabilities WHERE fingerprint = ?", fingerprint));
+    }
+
+    private static Optional<Instant> signingTime(Connection connection, String fingerprint) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT signing_time FROM smime_capabilities WHERE fingerprint = ?")) {
+            query.setString(1, fingerprint);
             try (ResultSet rows = query.executeQuery()) {
                 return rows.next() ? Optional.of(rows.getTimestamp(1).toInstant()) : Optional.empty();
             }

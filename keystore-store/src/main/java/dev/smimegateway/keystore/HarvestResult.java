@@ -15,7 +15,9 @@ public record HarvestResult(Outcome outcome, Optional<String> name, Optional<Ris
         UPDATE_REJECTED,
         /** Already stored (harvested): its last-seen time moved. */
         SEEN_AGAIN,
-        /** Already stored by the administrator, or no newer than the certificate known for the address: nothing stored. */
-        ALREADY_KNOWN
+        /** Already stored by the administrator: nothing stored. */
+        ALREADY_KNOWN,
+        /** No newer than the certificate known for the address (a partner's old certificate): nothing stored. */
+        OLDER
     }
 }

@@ -63,10 +63,8 @@ final class HarvestedCertificateStore {
         HarvestResult result = database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
             if (request.capabilities().isPresent()) {
-                Instant signingTime = request.signingTime().orElse(clock.instant());
-                for (String address : addresses) {
-                    capabilities.record(connection, address, request.capabilities().get(), signingTime);
-                }
+                capabilities.record(connection, facts.fingerprint(), request.capabilities().get(),
+                    request.signingTime().orElse(clock.instant()));
             }
             return store(connection, request, facts, addresses);
         });
@@ -86,18 +84,24 @@ final class HarvestedCertificateStore {
         }
         Optional<CertificateFacts> newestKnown = newestKnown(connection, addresses);
         if (newestKnown.isPresent() && !facts.notBefore().isAfter(newestKnown.get().notBefore())) {
-            return new HarvestResult(HarvestResult.Outcome.ALREADY_KNOWN, Optional.empty(), Optional.empty(), List.of());
+            return new HarvestResult(HarvestResult.Outcome.OLDER, Optional.empty(), Optional.empty(), List.of());
         }
         Optional<RiskAlert> alert = Optional.empty();
         if (newestKnown.isPresent()) {
             String outcome = request.acceptUpdates() ? "STORED" : "REJECTED";
+            boolean firstSeen = false;
             for (String address : addresses) {
-                Optional<RiskAlert> raised = alerts.recordUpdate(connection, address, facts, outcome, request.messageId(), request.alertWindow());
-                alert = alert.or(() -> raised);
+                RiskAlerts.Recorded recorded = alerts.recordUpdate(connection, address, facts, outcome, request.messageId(),
+                    request.alertWindow());
+                firstSeen |= recorded.counted();
+                alert = alert.or(recorded::alert);
             }
             if (!request.acceptUpdates()) {
-                LOGGER.warn("Updated certificate for {} not stored (harvestUpdatedKeys is off): {} serial {}, SHA-256 {}; the known one "
-                    + "(serial {}) stays in use", addresses, facts.subject(), facts.serialHex(), facts.fingerprint(), newestKnown.get().serialHex());
+                if (firstSeen) {
+                    LOGGER.warn("Updated certificate for {} not stored (harvestUpdatedKeys is off): {} serial {}, SHA-256 {}; the known "
+                        + "one (serial {}) stays in use", addresses, facts.subject(), facts.serialHex(), facts.fingerprint(),
+                        newestKnown.get().serialHex());
+                }
                 return new HarvestResult(HarvestResult.Outcome.UPDATE_REJECTED, Optional.empty(), alert, List.of());
             }
             LOGGER.info("Certificate of {} updated: serial {} replaces serial {} for encryption; the old one is kept",
@@ -154,7 +158,7 @@ final class HarvestedCertificateStore {
             }
         }
         for (String victim : victims.keySet()) {
-            Database.update(connection, "DELETE FROM smime_certificate WHERE name = ?", victim);
+            deleteCertificate(connection, victim);
         }
         return List.copyOf(victims.keySet());
     }
@@ -210,10 +214,19 @@ final class HarvestedCertificateStore {
             if (Database.singleString(connection, "SELECT certificate_name FROM smime_harvested WHERE certificate_name = ?", name).isEmpty()) {
                 throw notFound(name);
             }
-            Database.update(connection, "DELETE FROM smime_certificate WHERE name = ?", name);
+            deleteCertificate(connection, name);
             return null;
         });
         LOGGER.info("Deleted harvested certificate {}", name);
+    }
+
+    /** Deletes a certificate with its bookkeeping, its addresses and what was announced with it. */
+    private static void deleteCertificate(Connection connection, String name) throws SQLException {
+        Optional<String> fingerprint = Database.singleString(connection, "SELECT fingerprint FROM smime_certificate WHERE name = ?", name);
+        if (fingerprint.isPresent()) {
+            CapabilityStore.forget(connection, fingerprint.get());
+        }
+        Database.update(connection, "DELETE FROM smime_certificate WHERE name = ?", name);
     }
 
     /** Moves a harvested certificate's last-used time (and last-seen time when it was {@code seen} again); false for a certificate not harvested. */

@@ -39,14 +39,18 @@ final class RiskAlerts {
         this.clock = clock;
     }
 
+    /** What recording one update did: whether it was counted (not seen already in the window), and the alert it raised. */
+    record Recorded(boolean counted, Optional<RiskAlert> alert) {
+    }
+
     /** Records the update unless already counted in the window; the alert it raises, if any. */
-    Optional<RiskAlert> recordUpdate(Connection connection, String address, CertificateFacts facts, String outcome,
+    Recorded recordUpdate(Connection connection, String address, CertificateFacts facts, String outcome,
                                      Optional<String> messageId, Duration window) throws SQLException {
         Instant now = clock.instant();
         Timestamp since = Timestamp.from(now.minus(window));
         String domain = address.substring(address.lastIndexOf('@') + 1);
         if (countedAlready(connection, address, facts.fingerprint(), since)) {
-            return Optional.empty();
+            return new Recorded(false, Optional.empty());
         }
         try (PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO smime_certificate_update (id, address, domain, fingerprint, der, outcome, seen_at, message_id) "
@@ -63,13 +67,13 @@ final class RiskAlerts {
         }
         int forAddress = distinctUpdates(connection, "address", address, since);
         if (forAddress > 1) {
-            return Optional.of(raise(connection, RiskAlert.Scope.ADDRESS, address, forAddress, window, facts));
+            return new Recorded(true, Optional.of(raise(connection, RiskAlert.Scope.ADDRESS, address, forAddress, window, facts)));
         }
         int forDomain = distinctUpdates(connection, "domain", domain, since);
         if (forDomain > 1) {
-            return Optional.of(raise(connection, RiskAlert.Scope.DOMAIN, domain, forDomain, window, facts));
+            return new Recorded(true, Optional.of(raise(connection, RiskAlert.Scope.DOMAIN, domain, forDomain, window, facts)));
         }
-        return Optional.empty();
+        return new Recorded(true, Optional.empty());
     }
 
     List<RiskAlert> list(Optional<Boolean> acknowledged) {

@@ -163,7 +163,7 @@ public final class SmimeKeyStore {
     public Optional<EncryptionTarget> encryptionTargetFor(String address) {
         Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(address).stream().findFirst();
         chosen.ifPresent(facts -> harvested.markUsed(facts.fingerprint()));
-        return chosen.map(facts -> new EncryptionTarget(facts.certificate(), capabilities.announcedBy(address)));
+        return chosen.map(facts -> new EncryptionTarget(facts.certificate(), capabilities.announcedFor(facts.fingerprint())));
     }
 
     /**
@@ -259,9 +259,13 @@ public final class SmimeKeyStore {
         return alerts.acknowledge(id);
     }
 
-    /** What the address announced it can read (RFC 8551 smimeCapabilities, as text), if it ever did. */
+    /**
+     * What the address can read (RFC 8551 smimeCapabilities, as text): the newest announcement made in
+     * mail signed with the certificate that mail to it is encrypted to; empty when there is none.
+     */
     public Optional<String> announcedCapabilities(String address) {
-        return capabilities.announcedBy(address);
+        return selection.encryptionCertificatesFor(address).stream().findFirst()
+            .flatMap(facts -> capabilities.announcedFor(facts.fingerprint()));
     }
 
     // ---------------------------------------------------------------- trust anchors

@@ -134,7 +134,7 @@ class HarvestedCertificateStoreTest {
 
         HarvestResult result = harvest(old, "bob@partner.example", true);
 
-        assertThat(result.outcome()).isEqualTo(HarvestResult.Outcome.ALREADY_KNOWN);
+        assertThat(result.outcome()).isEqualTo(HarvestResult.Outcome.OLDER);
         assertThat(store.encryptionCertificatesFor("bob@partner.example")).containsExactly(newer.certificate());
         assertThat(store.certificateUpdates(Optional.empty())).isEmpty();
     }
@@ -305,8 +305,43 @@ class HarvestedCertificateStoreTest {
         assertThat(store.announcedCapabilities("bob@partner.example")).contains("aes128-cbc");
     }
 
-    private void announce(CertificateFacts facts, String capabilities, Instant signingTime) {
-        store.harvest(new HarvestRequest(facts, List.of("bob@partner.example"), Optional.empty(), false, WINDOW, NO_CAP,
+    @Test
+    void aRefusedUpdateNeverChangesWhatTheKnownCertificateIsSentWith() {
+        CertificateFacts known = certificate("bob@partner.example", 100);
+        CertificateFacts refused = certificate("bob@partner.example", 1);
+        Instant now = fixture.clock.instant();
+        announce(known, "aes256-cbc", now.minus(Duration.ofHours(2)));
+
+        HarvestResult result = announce(refused, "aes256-gcm,rsa-oaep", now);
+
+        assertThat(result.outcome()).isEqualTo(HarvestResult.Outcome.UPDATE_REJECTED);
+        EncryptionTarget target = store.encryptionTargetFor("bob@partner.example").orElseThrow();
+        assertThat(target.certificate()).isEqualTo(known.certificate());
+        assertThat(target.capabilities()).contains("aes256-cbc");
+    }
+
+    @Test
+    void aSigningTimeInTheFutureCountsAsNow() {
+        CertificateFacts bob = certificate("bob@partner.example", 3);
+        Instant now = fixture.clock.instant();
+        announce(bob, "aes256-cbc", now.plus(Duration.ofDays(200)));
+        fixture.clock.advance(Duration.ofHours(1));
+
+        announce(bob, "aes256-gcm,aes256-cbc", fixture.clock.instant());
+
+        assertThat(store.announcedCapabilities("bob@partner.example")).contains("aes256-gcm,aes256-cbc");
+    }
+
+    @Test
+    void anOlderCertificateNeverStoredIsReportedAsOlder() {
+        harvest(certificate("bob@partner.example", 1), "bob@partner.example", true);
+
+        assertThat(harvest(certificate("bob@partner.example", 100), "bob@partner.example", true).outcome())
+            .isEqualTo(HarvestResult.Outcome.OLDER);
+    }
+
+    private HarvestResult announce(CertificateFacts facts, String capabilities, Instant signingTime) {
+        return store.harvest(new HarvestRequest(facts, List.of("bob@partner.example"), Optional.empty(), false, WINDOW, NO_CAP,
             Optional.of(capabilities), Optional.of(signingTime)));
     }
 }

@@ -59,11 +59,12 @@ import jakarta.mail.internet.MimeMessage;
  * A certificate is never harvested when it cannot receive encrypted mail (keyEncipherment for RSA,
  * keyAgreement for EC, emailProtection when extendedKeyUsage is present), when none of its addresses
  * is the From address, or when the signature over the content did not verify. The signer's announced
- * smimeCapabilities are recorded with its signing time (the newest wins) whenever its certificate is
- * harvested or already known; SMimeEncrypt reads them to choose GCM.
+ * smimeCapabilities are recorded for its certificate with its signing time (the newest wins; a time
+ * in the future counts as now); SMimeEncrypt reads those of the certificate it encrypts to, to choose
+ * GCM. Kept per certificate, so a refused update never changes how mail to the known key is sent.
  *
  * <p>Sets {@code smime.harvest} on the mail: the outcome ({@code STORED}, {@code UPDATED},
- * {@code UPDATE_REJECTED}, {@code SEEN_AGAIN}, {@code ALREADY_KNOWN}), or {@code skipped: <reason>}.
+ * {@code UPDATE_REJECTED}, {@code SEEN_AGAIN}, {@code ALREADY_KNOWN}, {@code OLDER}), or {@code skipped: <reason>}.
  * A key store failure never holds the mail up: it goes on, and the failure is logged and counted.
  */
 public class HarvestPublicKey extends GenericMailet {

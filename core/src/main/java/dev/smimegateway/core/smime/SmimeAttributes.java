@@ -77,7 +77,7 @@ public final class SmimeAttributes {
     public static final String SIGNER_CAPABILITIES = "smime.signer.capabilities";
     /**
      * String, set by HarvestPublicKey: what harvesting the signer's certificate did ({@code STORED},
-     * {@code UPDATED}, {@code UPDATE_REJECTED}, {@code SEEN_AGAIN}, {@code ALREADY_KNOWN}) or
+     * {@code UPDATED}, {@code UPDATE_REJECTED}, {@code SEEN_AGAIN}, {@code ALREADY_KNOWN}, {@code OLDER}) or
      * {@code skipped: <reason>}.
      */
     public static final String HARVEST = "smime.harvest";

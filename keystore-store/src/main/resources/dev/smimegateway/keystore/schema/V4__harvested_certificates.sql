@@ -44,9 +44,11 @@ CREATE TABLE smime_alert (
     acknowledged_at TIMESTAMP
 );
 
--- RFC 8551 2.7.1: the newest announced capabilities of each address, by signing time.
+-- RFC 8551 2.7.1: the newest capabilities announced in mail signed with each certificate, by signing
+-- time. Kept per certificate, not per address: a certificate refused as an update can never change
+-- how mail to the known certificate is encrypted.
 CREATE TABLE smime_capabilities (
-    address VARCHAR(320) NOT NULL PRIMARY KEY,
+    fingerprint CHAR(64) NOT NULL PRIMARY KEY,
     capabilities VARCHAR(1000) NOT NULL,
     signing_time TIMESTAMP NOT NULL,
     recorded_at TIMESTAMP NOT NULL
