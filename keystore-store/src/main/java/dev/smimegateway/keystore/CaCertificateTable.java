@@ -3,7 +3,6 @@ package dev.smimegateway.keystore;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -142,18 +141,9 @@ final class CaCertificateTable<T> {
     }
 
     private List<T> read(Connection connection, Optional<String> onlyFingerprint) throws SQLException {
-        List<T> result = new ArrayList<>();
-        try (PreparedStatement query = connection.prepareStatement(
-            "SELECT der, added_at FROM " + table + (onlyFingerprint.isPresent() ? " WHERE fingerprint = ?" : "") + " ORDER BY subject")) {
-            if (onlyFingerprint.isPresent()) {
-                query.setString(1, onlyFingerprint.get());
-            }
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    result.add(row.apply(CertificateFacts.fromDer(rows.getBytes(1)), rows.getTimestamp(2).toInstant()));
-                }
-            }
-        }
-        return result;
+        return Database.list(connection,
+            "SELECT der, added_at FROM " + table + (onlyFingerprint.isPresent() ? " WHERE fingerprint = ?" : "") + " ORDER BY subject",
+            row -> this.row.apply(CertificateFacts.fromDer(row.getBytes(1)), row.getTimestamp(2).toInstant()),
+            onlyFingerprint.stream().toArray(String[]::new));
     }
 }

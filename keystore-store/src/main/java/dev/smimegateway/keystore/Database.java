@@ -104,6 +104,27 @@ final class Database {
         }
     }
 
+    @FunctionalInterface
+    interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** Every row the query finds, read by {@code reader}; the parameters are text. */
+    static <T> List<T> list(Connection connection, String sql, RowReader<T> reader, String... parameters) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setString(i + 1, parameters[i]);
+            }
+            List<T> result = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    result.add(reader.read(rows));
+                }
+            }
+            return result;
+        }
+    }
+
     /** The first column of the first row the query finds, if any. */
     static Optional<String> singleString(Connection connection, String sql, String parameter) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(sql)) {

@@ -169,37 +169,17 @@ final class IdentityStore {
 
     /** Names of the active, signing-capable identities bound to this address or domain pattern ({@link AddressIndex} kind). */
     List<String> activeSignerNames(Connection connection, String address, String kind) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement query = connection.prepareStatement(
-            "SELECT a.identity_name FROM smime_identity_address a JOIN smime_identity i ON i.name = a.identity_name "
-                + "WHERE a.address = ? AND a.kind = ? AND i.active = TRUE AND i.decrypt_only = FALSE ORDER BY a.identity_name")) {
-            query.setString(1, address);
-            query.setString(2, kind);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    names.add(rows.getString(1));
-                }
-            }
-        }
-        return names;
+        return Database.list(connection, "SELECT a.identity_name FROM smime_identity_address a JOIN smime_identity i ON i.name = a.identity_name "
+            + "WHERE a.address = ? AND a.kind = ? AND i.active = TRUE AND i.decrypt_only = FALSE ORDER BY a.identity_name",
+            row -> row.getString(1), address, kind);
     }
 
     /** The current certificates of active identities bound to this address or domain pattern: mail to our own users. */
     List<CertificateFacts> activeCertificates(Connection connection, String address, String kind) throws SQLException {
-        List<CertificateFacts> found = new ArrayList<>();
-        try (PreparedStatement query = connection.prepareStatement(
-            "SELECT c.chain FROM smime_identity_certificate c "
-                + "JOIN smime_identity i ON i.name = c.identity_name AND i.active = TRUE AND c.is_current = TRUE "
-                + "JOIN smime_identity_address a ON a.identity_name = c.identity_name WHERE a.address = ? AND a.kind = ?")) {
-            query.setString(1, address);
-            query.setString(2, kind);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    found.add(parseChain(rows.getBytes(1)).get(0));
-                }
-            }
-        }
-        return found;
+        return Database.list(connection, "SELECT c.chain FROM smime_identity_certificate c "
+            + "JOIN smime_identity i ON i.name = c.identity_name AND i.active = TRUE AND c.is_current = TRUE "
+            + "JOIN smime_identity_address a ON a.identity_name = c.identity_name WHERE a.address = ? AND a.kind = ?",
+            row -> parseChain(row.getBytes(1)).get(0), address, kind);
     }
 
     /**
@@ -313,21 +293,10 @@ final class IdentityStore {
 
     /** Active identities, other than this one, that share an address or a domain with it. */
     private static Set<String> overlappingActive(Connection connection, String name) throws SQLException {
-        Set<String> result = new LinkedHashSet<>();
-        try (PreparedStatement query = connection.prepareStatement(
-            "SELECT DISTINCT other.identity_name FROM smime_identity_address mine "
-                + "JOIN smime_identity_address other ON other.address = mine.address AND other.kind = mine.kind "
-                + "JOIN smime_identity i ON i.name = other.identity_name "
-                + "WHERE mine.identity_name = ? AND other.identity_name <> ? AND i.active = TRUE")) {
-            query.setString(1, name);
-            query.setString(2, name);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    result.add(rows.getString(1));
-                }
-            }
-        }
-        return result;
+        return new LinkedHashSet<>(Database.list(connection, "SELECT DISTINCT other.identity_name FROM smime_identity_address mine "
+            + "JOIN smime_identity_address other ON other.address = mine.address AND other.kind = mine.kind "
+            + "JOIN smime_identity i ON i.name = other.identity_name "
+            + "WHERE mine.identity_name = ? AND other.identity_name <> ? AND i.active = TRUE", row -> row.getString(1), name, name));
     }
 
     private Optional<DecryptionKey> firstDecryptionKey(PreparedStatement query) throws SQLException {

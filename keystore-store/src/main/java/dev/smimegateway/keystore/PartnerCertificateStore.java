@@ -3,7 +3,6 @@ package dev.smimegateway.keystore;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -114,19 +113,8 @@ final class PartnerCertificateStore {
 
     /** The certificates bound to this address or domain pattern ({@link AddressIndex} kind), newest first. */
     List<CertificateFacts> candidates(Connection connection, String address, String kind) throws SQLException {
-        List<CertificateFacts> found = new ArrayList<>();
-        try (PreparedStatement query = connection.prepareStatement(
-            "SELECT c.der FROM smime_certificate c JOIN smime_certificate_address a ON a.certificate_name = c.name "
-                + "WHERE a.address = ? AND a.kind = ? ORDER BY c.not_before DESC, c.name")) {
-            query.setString(1, address);
-            query.setString(2, kind);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    found.add(CertificateFacts.fromDer(rows.getBytes(1)));
-                }
-            }
-        }
-        return found;
+        return Database.list(connection, "SELECT c.der FROM smime_certificate c JOIN smime_certificate_address a ON a.certificate_name = c.name "
+            + "WHERE a.address = ? AND a.kind = ? ORDER BY c.not_before DESC, c.name", row -> CertificateFacts.fromDer(row.getBytes(1)), address, kind);
     }
 
     void insert(Connection connection, String name, CertificateFacts facts, StoredCertificate.Origin origin,
@@ -204,20 +192,10 @@ final class PartnerCertificateStore {
     }
 
     private static List<StoredCertificate> read(Connection connection, Optional<String> onlyName) throws SQLException {
-        List<StoredCertificate> result = new ArrayList<>();
-        try (PreparedStatement query = connection.prepareStatement(
-            "SELECT name, der, origin, added_at FROM smime_certificate" + (onlyName.isPresent() ? " WHERE name = ?" : "")
-                + " ORDER BY name")) {
-            if (onlyName.isPresent()) {
-                query.setString(1, onlyName.get());
-            }
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    result.add(new StoredCertificate(rows.getString(1), CertificateFacts.fromDer(rows.getBytes(2)),
-                        StoredCertificate.Origin.valueOf(rows.getString(3)), rows.getTimestamp(4).toInstant()));
-                }
-            }
-        }
-        return result;
+        return Database.list(connection,
+            "SELECT name, der, origin, added_at FROM smime_certificate" + (onlyName.isPresent() ? " WHERE name = ?" : "") + " ORDER BY name",
+            row -> new StoredCertificate(row.getString(1), CertificateFacts.fromDer(row.getBytes(2)),
+                StoredCertificate.Origin.valueOf(row.getString(3)), row.getTimestamp(4).toInstant()),
+            onlyName.stream().toArray(String[]::new));
     }
 }

@@ -8,7 +8,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -77,20 +76,11 @@ final class RiskAlerts {
     }
 
     List<RiskAlert> list(Optional<Boolean> acknowledged) {
-        return database.inTransaction(connection -> {
-            List<RiskAlert> result = new ArrayList<>();
-            String filter = acknowledged.map(yes -> yes ? " WHERE acknowledged_at IS NOT NULL" : " WHERE acknowledged_at IS NULL").orElse("");
-            try (PreparedStatement query = connection.prepareStatement(
-                "SELECT id, scope, subject, raised_at, detail, acknowledged_at FROM smime_alert" + filter + " ORDER BY raised_at DESC, id");
-                 ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    result.add(new RiskAlert(rows.getString(1), RiskAlert.Scope.valueOf(rows.getString(2)), rows.getString(3),
-                        rows.getTimestamp(4).toInstant(), rows.getString(5),
-                        Optional.ofNullable(rows.getTimestamp(6)).map(Timestamp::toInstant)));
-                }
-            }
-            return result;
-        });
+        String filter = acknowledged.map(yes -> yes ? " WHERE acknowledged_at IS NOT NULL" : " WHERE acknowledged_at IS NULL").orElse("");
+        return database.inTransaction(connection -> Database.list(connection,
+            "SELECT id, scope, subject, raised_at, detail, acknowledged_at FROM smime_alert" + filter + " ORDER BY raised_at DESC, id",
+            row -> new RiskAlert(row.getString(1), RiskAlert.Scope.valueOf(row.getString(2)), row.getString(3),
+                row.getTimestamp(4).toInstant(), row.getString(5), Optional.ofNullable(row.getTimestamp(6)).map(Timestamp::toInstant))));
     }
 
     /** Marks the alert as seen by an administrator; acknowledging twice keeps the first time. */
@@ -112,23 +102,12 @@ final class RiskAlerts {
     }
 
     List<CertificateUpdate> updates(Optional<String> address) {
-        return database.inTransaction(connection -> {
-            List<CertificateUpdate> result = new ArrayList<>();
-            try (PreparedStatement query = connection.prepareStatement(
-                "SELECT id, address, der, outcome, seen_at, message_id FROM smime_certificate_update"
-                    + (address.isPresent() ? " WHERE address = ?" : "") + " ORDER BY seen_at DESC, id")) {
-                if (address.isPresent()) {
-                    query.setString(1, MailAddresses.normalise(address.get()));
-                }
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
-                        result.add(new CertificateUpdate(rows.getString(1), rows.getString(2), CertificateFacts.fromDer(rows.getBytes(3)),
-                            rows.getString(4), rows.getTimestamp(5).toInstant(), Optional.ofNullable(rows.getString(6))));
-                    }
-                }
-            }
-            return result;
-        });
+        return database.inTransaction(connection -> Database.list(connection,
+            "SELECT id, address, der, outcome, seen_at, message_id FROM smime_certificate_update"
+                + (address.isPresent() ? " WHERE address = ?" : "") + " ORDER BY seen_at DESC, id",
+            row -> new CertificateUpdate(row.getString(1), row.getString(2), CertificateFacts.fromDer(row.getBytes(3)), row.getString(4),
+                row.getTimestamp(5).toInstant(), Optional.ofNullable(row.getString(6))),
+            address.map(MailAddresses::normalise).stream().toArray(String[]::new)));
     }
 
     private static boolean countedAlready(Connection connection, String address, String fingerprint, Timestamp since)
