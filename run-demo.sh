@@ -2,6 +2,8 @@
 # Builds the S/MIME gateway and starts a real Apache James 3.8.1 server with it, on loopback only:
 # SMTP 127.0.0.1:2525, IMAP 127.0.0.1:1143, webadmin http://127.0.0.1:8000.
 # Everything the server writes (keys in embedded Derby, logs) is under ./run/ and survives restarts.
+# The policy is conf-samples/policies/confidential-or-partner.xml; name another one to use it instead,
+# e.g. ./run-demo.sh b2b-gateway (incoming verification, quarantine and certificate harvesting).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/select-jdk.sh
@@ -13,7 +15,12 @@ RUN="$PWD/run"
 mkdir -p "$RUN/conf" "$RUN/extensions-jars" "$RUN/logs"
 # The configuration is refreshed from conf-samples on every start; data in run/var is kept.
 cp conf-samples/gateway/* "$RUN/conf/"
-cp conf-samples/policies/confidential-or-partner.xml "$RUN/conf/mailetcontainer.xml"
+POLICY="conf-samples/policies/${1:-confidential-or-partner}.xml"
+if [ ! -f "$POLICY" ]; then
+    echo "error: no policy $POLICY; choose one of: $(ls conf-samples/policies | sed 's/\.xml$//' | tr '\n' ' ')" >&2
+    exit 2
+fi
+cp "$POLICY" "$RUN/conf/mailetcontainer.xml"
 cat >> "$RUN/conf/smime.properties" <<'PROPERTIES'
 
 # Added by run-demo.sh. DEMO ONLY: the master secret is generated into run/var/smime/master-secret.
@@ -24,7 +31,7 @@ cp james-server/target/extensions-jars/*.jar "$RUN/extensions-jars/"
 
 cat <<BANNER
 
-Starting Apache James 3.8.1 with the S/MIME gateway ($(ls "$RUN"/extensions-jars))
+Starting Apache James 3.8.1 with the S/MIME gateway ($(ls "$RUN"/extensions-jars)), policy $POLICY
   SMTP      127.0.0.1:2525
   IMAP      127.0.0.1:1143
   webadmin  http://127.0.0.1:8000   (try: curl http://127.0.0.1:8000/smime/identities)
