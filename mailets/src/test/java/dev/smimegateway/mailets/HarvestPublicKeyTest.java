@@ -233,6 +233,54 @@ class HarvestPublicKeyTest {
     }
 
     @Test
+    void parallelSpoolThreadsLeaveAConsistentStore() throws Exception {
+        Instant now = Instant.now();
+        List<TestPki.Issued> certificates = new ArrayList<>();
+        for (String sender : List.of("a@partner.example", "b@partner.example", "c@other.example")) {
+            for (int age = 3; age >= 1; age--) {
+                certificates.add(PKI.leaf(sender).email(sender).validity(now.minus(Duration.ofDays(age)), now.plus(Duration.ofDays(300))).issue());
+            }
+        }
+        List<MimeMessage> messages = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            for (TestPki.Issued issued : certificates) {
+                String sender = issued.certificate().getSubjectX500Principal().getName().replaceAll(".*CN=([^,]+).*", "$1");
+                messages.add(signed(issued, sender, issued.chain()));
+            }
+        }
+        HarvestPublicKey harvester = harvester("harvestUpdatedKeys", "true");
+        SMimeVerify verify = new SMimeVerify(store);
+        verify.init(FakeMailetConfig.builder().mailetName("SMimeVerify").mailetContext(context).build());
+        java.util.concurrent.ExecutorService spool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<String>> outcomes = new ArrayList<>();
+        for (MimeMessage message : messages) {
+            outcomes.add(spool.submit(() -> {
+                FakeMail mail = FakeMail.builder().name("in").sender("x@partner.example").recipient("bob@example.com").mimeMessage(message).build();
+                verify.service(mail);
+                harvester.service(mail);
+                return outcome(mail);
+            }));
+        }
+        List<String> seen = new ArrayList<>();
+        for (java.util.concurrent.Future<String> future : outcomes) {
+            seen.add(future.get(120, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        spool.shutdown();
+
+        assertThat(seen).doesNotContain("skipped: the key store failed");
+        assertThat(harvester.failures()).isZero();
+        List<dev.smimegateway.keystore.HarvestedCertificate> stored = store.listHarvested(Optional.empty(), Optional.empty(), 0, 100);
+        assertThat(stored).extracting(dev.smimegateway.keystore.HarvestedCertificate::fingerprint).doesNotHaveDuplicates();
+        assertThat(store.certificateUpdates(Optional.empty()))
+            .extracting(update -> update.address() + " " + update.certificate().fingerprint()).doesNotHaveDuplicates();
+        List<String> senders = List.of("a@partner.example", "b@partner.example", "c@other.example");
+        for (int i = 0; i < senders.size(); i++) {
+            X509Certificate newest = certificates.get(i * 3 + 2).certificate();
+            assertThat(store.encryptionTargetFor(senders.get(i)).orElseThrow().certificate()).as(senders.get(i)).isEqualTo(newest);
+        }
+    }
+
+    @Test
     void unsignedMailIsLeftAlone() throws Exception {
         Mail mail = process(MailetFixtures.message("alice@partner.example", "bob@example.com", "Hi"), harvester());
 
