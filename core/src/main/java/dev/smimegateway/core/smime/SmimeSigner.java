@@ -134,7 +134,7 @@ public final class SmimeSigner {
         vector.addCapability(NISTObjectIdentifiers.id_aes128_GCM);
         vector.addCapability(NISTObjectIdentifiers.id_aes256_CBC);
         vector.addCapability(NISTObjectIdentifiers.id_aes128_CBC);
-        vector.addCapability(PKCSObjectIdentifiers.id_RSAES_OAEP);
+        vector.addCapability(PKCSObjectIdentifiers.id_RSAES_OAEP, SmimeCapabilities.OAEP_SHA256);
         return vector;
     }
 

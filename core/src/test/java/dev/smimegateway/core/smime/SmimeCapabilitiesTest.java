@@ -48,6 +48,30 @@ class SmimeCapabilitiesTest {
     }
 
     @Test
+    void rsaOaepCountsOnlyWithTheSha256ParametersWeSend() {
+        org.bouncycastle.asn1.smime.SMIMECapabilityVector withoutParameters = new org.bouncycastle.asn1.smime.SMIMECapabilityVector();
+        withoutParameters.addCapability(org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_aes256_CBC);
+        withoutParameters.addCapability(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.id_RSAES_OAEP);
+        org.bouncycastle.asn1.smime.SMIMECapabilityVector sha1 = new org.bouncycastle.asn1.smime.SMIMECapabilityVector();
+        sha1.addCapability(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.id_RSAES_OAEP, new org.bouncycastle.asn1.pkcs.RSAESOAEPparams());
+        org.bouncycastle.asn1.smime.SMIMECapabilityVector sha256 = new org.bouncycastle.asn1.smime.SMIMECapabilityVector();
+        sha256.addCapability(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.id_RSAES_OAEP, SmimeCapabilities.OAEP_SHA256);
+
+        assertThat(SmimeCapabilities.read(encoded(withoutParameters)).text()).isEqualTo("aes256-cbc");
+        assertThat(SmimeCapabilities.read(encoded(sha1)).rsaOaep()).isFalse();
+        assertThat(SmimeCapabilities.read(encoded(sha256)).rsaOaep()).isTrue();
+    }
+
+    /** As it travels: DER, read back. */
+    private static org.bouncycastle.asn1.ASN1Primitive encoded(org.bouncycastle.asn1.smime.SMIMECapabilityVector vector) {
+        try {
+            return org.bouncycastle.asn1.ASN1Primitive.fromByteArray(new org.bouncycastle.asn1.DERSequence(vector.toASN1EncodableVector()).getEncoded());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void theTextFormReadsBack() {
         SmimeCapabilities announced = new SmimeCapabilities(List.of(ContentEncryption.AES128_GCM, ContentEncryption.AES256_CBC), true);
 
