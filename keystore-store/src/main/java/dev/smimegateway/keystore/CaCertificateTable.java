@@ -91,6 +91,7 @@ final class CaCertificateTable<T> {
             if (Database.update(connection, "DELETE FROM " + table + " WHERE fingerprint = ?", normalised) == 0) {
                 throw new EntryNotFoundException("no " + kind + " with fingerprint " + normalised);
             }
+            Database.bump(connection, TrustMaterial.VERSION);
             return null;
         });
         LOGGER.info("Deleted {} {}", kind, normalised);
@@ -98,7 +99,11 @@ final class CaCertificateTable<T> {
 
     /** Every stored certificate, expired ones included (the path validation decides). */
     List<X509Certificate> certificates() {
-        return list().stream().map(stored -> facts.apply(stored).certificate()).collect(Collectors.toList());
+        return database.inTransaction(this::certificates);
+    }
+
+    List<X509Certificate> certificates(Connection connection) throws SQLException {
+        return read(connection, Optional.empty()).stream().map(stored -> facts.apply(stored).certificate()).collect(Collectors.toList());
     }
 
     private ImportReport.Entry importOne(Pem.Entry entry) {
@@ -122,6 +127,7 @@ final class CaCertificateTable<T> {
                     Optional.of("already stored"));
             }
             insert(connection, certificate);
+            Database.bump(connection, TrustMaterial.VERSION);
             LOGGER.info("Stored {} {} issued by {}", kind, certificate.subject(), certificate.issuer());
             return new ImportReport.Entry(entry.index(), ImportReport.Status.ACCEPTED, Optional.empty(), subject, fingerprint,
                 Optional.empty());

@@ -5,11 +5,11 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -48,18 +48,22 @@ final class CrlStore {
     }
 
     List<X509CRL> list() {
-        return database.inTransaction(connection -> {
-            List<X509CRL> result = new ArrayList<>();
-            try (PreparedStatement query = connection.prepareStatement("SELECT der FROM smime_crl ORDER BY issuer, this_update");
-                 ResultSet rows = query.executeQuery()) {
-                CertificateFactory factory = CertificateFactory.getInstance("X.509");
-                while (rows.next()) {
-                    result.add((X509CRL) factory.generateCRL(new ByteArrayInputStream(rows.getBytes(1))));
-                }
+        return database.inTransaction(CrlStore::list);
+    }
+
+    static List<X509CRL> list(Connection connection) throws SQLException {
+        CertificateFactory factory;
+        try {
+            factory = CertificateFactory.getInstance("X.509");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("X.509 is missing from this JDK", e);
+        }
+        return Database.list(connection, "SELECT der FROM smime_crl ORDER BY issuer, this_update", row -> {
+            try {
+                return (X509CRL) factory.generateCRL(new ByteArrayInputStream(row.getBytes(1)));
             } catch (GeneralSecurityException e) {
                 throw new KeyStoreFailureException("a stored CRL is corrupt: " + e.getMessage(), e);
             }
-            return result;
         });
     }
 
@@ -69,6 +73,7 @@ final class CrlStore {
             if (Database.update(connection, "DELETE FROM smime_crl WHERE fingerprint = ?", normalised) == 0) {
                 throw new EntryNotFoundException("no CRL with fingerprint " + normalised);
             }
+            Database.bump(connection, TrustMaterial.VERSION);
             return null;
         });
     }
@@ -95,6 +100,7 @@ final class CrlStore {
                 insert.setTimestamp(6, Timestamp.from(clock.instant()));
                 insert.executeUpdate();
             }
+            Database.bump(connection, TrustMaterial.VERSION);
             return true;
         });
     }

@@ -154,6 +154,23 @@ final class Database {
         }
     }
 
+    /** Moves the counter kept in the {@code smime_meta} row {@code key} on by one, holding that row until the transaction ends. */
+    static void bump(Connection connection, String key) throws SQLException {
+        lock(connection, key);
+        long next = Long.parseLong(singleString(connection, "SELECT meta_value FROM smime_meta WHERE meta_key = ?", key).orElseThrow()) + 1;
+        try (PreparedStatement update = connection.prepareStatement("UPDATE smime_meta SET meta_value = ? WHERE meta_key = ?")) {
+            update.setString(1, Long.toString(next));
+            update.setString(2, key);
+            update.executeUpdate();
+        }
+    }
+
+    /** The counter kept in the {@code smime_meta} row {@code key}. */
+    long counter(String key) {
+        return inTransaction(connection -> Long.parseLong(
+            singleString(connection, "SELECT meta_value FROM smime_meta WHERE meta_key = ?", key).orElseThrow()));
+    }
+
     /**
      * Waits for a write holding {@code lockKey} and keeps the next one out until this transaction
      * ends, so a look-up spanning several statements never sees a write half done. Readers do not

@@ -41,6 +41,7 @@ public final class SmimeKeyStore {
     private final CaCertificateTable<IntermediateCertificate> intermediates;
     private final CrlStore crls;
     private final CertificateSelection selection;
+    private volatile TrustMaterial trust;
 
     private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock) {
         this.database = database;
@@ -312,6 +313,24 @@ public final class SmimeKeyStore {
     /** Every stored intermediate, for path building; expired ones included (the path validation decides). */
     public List<X509Certificate> intermediateCertificates() {
         return intermediates.certificates();
+    }
+
+    /**
+     * The trust anchors, intermediates and CRLs signatures are checked against, as one snapshot. One
+     * row is read per call; the lists are read again only when a change (on this server or another one
+     * sharing the database) moved the version on since the last call, so a change applies to the next mail.
+     */
+    public TrustMaterial trustMaterial() {
+        TrustMaterial cached = trust;
+        if (cached != null && cached.version() == database.counter(TrustMaterial.VERSION)) {
+            return cached;
+        }
+        TrustMaterial fresh = database.inTransaction(connection -> new TrustMaterial(
+            Long.parseLong(Database.singleString(connection, "SELECT meta_value FROM smime_meta WHERE meta_key = ?", TrustMaterial.VERSION)
+                .orElseThrow()),
+            trustAnchors.certificates(connection), intermediates.certificates(connection), CrlStore.list(connection)));
+        trust = fresh;
+        return fresh;
     }
 
     // ---------------------------------------------------------------- revocation lists

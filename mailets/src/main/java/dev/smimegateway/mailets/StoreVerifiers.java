@@ -1,11 +1,8 @@
 package dev.smimegateway.mailets;
 
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 import org.apache.mailet.MailetException;
 import org.apache.mailet.base.GenericMailet;
@@ -15,6 +12,7 @@ import dev.smimegateway.core.revocation.RevocationSources;
 import dev.smimegateway.core.revocation.SignerPathValidator;
 import dev.smimegateway.core.smime.SmimeVerifier;
 import dev.smimegateway.keystore.SmimeKeyStore;
+import dev.smimegateway.keystore.TrustMaterial;
 
 /**
  * Signature verifiers over the administrator's store, configured once from a mailet's parameters and
@@ -28,8 +26,10 @@ import dev.smimegateway.keystore.SmimeKeyStore;
  * <staleCrl>fail</staleCrl>                           <!-- or accept: a CRL past its nextUpdate still says "not revoked" -->
  * <revocationUnavailable>fail</revocationUnavailable> <!-- or accept: a named CRL/OCSP source that cannot be reached -->
  * }</pre>
- * Each mail reads the trust anchors, intermediates and CRLs from the store, so a change made over
- * webadmin applies to the next mail. Fetched CRLs and OCSP answers are cached per mailet.
+ * The trust anchors, intermediates and CRLs come from {@link SmimeKeyStore#trustMaterial()}: one
+ * version row read per mail, the lists reloaded only after a change, so a change made over webadmin
+ * (on any server sharing the store) applies to the next mail. Fetched CRLs and OCSP answers are
+ * cached per mailet.
  */
 final class StoreVerifiers {
     private final SmimeKeyStore keyStore;
@@ -63,11 +63,10 @@ final class StoreVerifiers {
 
     /** A verifier over the store as it is now. */
     SmimeVerifier verifier() {
-        List<X509Certificate> anchors = keyStore.listTrustAnchors().stream()
-            .map(anchor -> anchor.certificate().certificate()).collect(Collectors.toList());
-        return SmimeVerifier.builder(anchors)
-            .intermediates(keyStore.intermediateCertificates())
-            .crls(keyStore.listCrls())
+        TrustMaterial trust = keyStore.trustMaterial();
+        return SmimeVerifier.builder(trust.trustAnchors())
+            .intermediates(trust.intermediates())
+            .crls(trust.crls())
             .partnerCertificates(keyStore::partnerCertificatesFor)
             .policy(policy)
             .revocation(revocation, sources)

@@ -1,5 +1,10 @@
 -- Key store schema, version 4: certificates harvested from partners' signed mail, the updates seen
--- for their addresses, risk alerts, and the S/MIME capabilities partners announced.
+-- for their addresses, risk alerts, and the S/MIME capabilities partners announced; and a version of
+-- the trust material (anchors, intermediates, CRLs), so that verifiers reload it only when it changed.
+
+-- Moved on by every change to trust anchors, intermediates and CRLs, in the same transaction: one row
+-- read per mail tells every server sharing the database whether its copy is current.
+INSERT INTO smime_meta (meta_key, meta_value) VALUES ('trust.version', '0');
 
 -- Harvest writes (store, evict under the size cap, record updates, raise alerts) take this row lock
 -- first, so the cap and the alert count hold with many spool threads and several servers.
