@@ -20,11 +20,9 @@ import java.util.Optional;
  * change how mail to the certificate in use is encrypted.
  */
 final class CapabilityStore {
-    private final Database database;
     private final Clock clock;
 
-    CapabilityStore(Database database, Clock clock) {
-        this.database = database;
+    CapabilityStore(Clock clock) {
         this.clock = clock;
     }
 
@@ -54,9 +52,8 @@ final class CapabilityStore {
     }
 
     /** What mail signed with the certificate last announced, as text; empty when it never announced any. */
-    Optional<String> announcedFor(String fingerprint) {
-        return database.inTransaction(connection -> Database.singleString(connection,
-            "SELECT capabilities FROM smime_capabilities WHERE fingerprint = ?", fingerprint));
+    static Optional<String> announcedFor(Connection connection, String fingerprint) throws SQLException {
+        return Database.singleString(connection, "SELECT capabilities FROM smime_capabilities WHERE fingerprint = ?", fingerprint);
     }
 
     private static Optional<Instant> signingTime(Connection connection, String fingerprint) throws SQLException {

@@ -66,12 +66,14 @@ final class CertificateSelection {
     }
 
     List<CertificateFacts> encryptionCertificatesFor(String address) {
+        return database.inTransaction(connection -> encryptionCertificatesFor(connection, address));
+    }
+
+    List<CertificateFacts> encryptionCertificatesFor(Connection connection, String address) throws SQLException {
         String normalised = MailAddresses.normalise(address);
-        return database.inTransaction(connection -> {
-            identities.readLock(connection);
-            List<CertificateFacts> exact = usable(connection, List.of(normalised), AddressIndex.EMAIL);
-            return exact.isEmpty() ? usable(connection, MailAddresses.patternsCoveringDomainOf(normalised), AddressIndex.DOMAIN) : exact;
-        });
+        identities.readLock(connection);
+        List<CertificateFacts> exact = usable(connection, List.of(normalised), AddressIndex.EMAIL);
+        return exact.isEmpty() ? usable(connection, MailAddresses.patternsCoveringDomainOf(normalised), AddressIndex.DOMAIN) : exact;
     }
 
     private List<CertificateFacts> usable(Connection connection, List<String> addresses, String kind) throws SQLException {

@@ -164,11 +164,11 @@ final class HarvestedCertificateStore {
     }
 
     /** Notes that a certificate was chosen to encrypt a mail: it moves to the back of the eviction queue. */
-    void markUsed(String fingerprint) {
-        database.inTransaction(connection -> {
-            Optional<String> name = PartnerCertificateStore.nameByFingerprint(connection, fingerprint);
-            return name.isPresent() && touch(connection, name.get(), clock.instant(), false);
-        });
+    void markUsed(Connection connection, String fingerprint) throws SQLException {
+        Optional<String> name = PartnerCertificateStore.nameByFingerprint(connection, fingerprint);
+        if (name.isPresent()) {
+            touch(connection, name.get(), clock.instant(), false);
+        }
     }
 
     List<HarvestedCertificate> list(Optional<String> address, Optional<String> domain, int offset, int limit) {

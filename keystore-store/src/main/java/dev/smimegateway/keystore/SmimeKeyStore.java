@@ -36,7 +36,6 @@ public final class SmimeKeyStore {
     private final PartnerCertificateStore partners;
     private final HarvestedCertificateStore harvested;
     private final RiskAlerts alerts;
-    private final CapabilityStore capabilities;
     private final CaCertificateTable<TrustAnchor> trustAnchors;
     private final CaCertificateTable<IntermediateCertificate> intermediates;
     private final CrlStore crls;
@@ -48,8 +47,7 @@ public final class SmimeKeyStore {
         this.identities = new IdentityStore(database, seal, clock);
         this.partners = new PartnerCertificateStore(database, clock);
         this.alerts = new RiskAlerts(database, clock);
-        this.capabilities = new CapabilityStore(database, clock);
-        this.harvested = new HarvestedCertificateStore(database, partners, alerts, capabilities, clock);
+        this.harvested = new HarvestedCertificateStore(database, partners, alerts, new CapabilityStore(clock), clock);
         this.trustAnchors = CaCertificateTable.trustAnchors(database, clock);
         this.intermediates = CaCertificateTable.intermediates(database, clock);
         this.crls = new CrlStore(database, clock);
@@ -162,9 +160,15 @@ public final class SmimeKeyStore {
      * harvested certificate counts as using it (the size cap evicts the least recently used).
      */
     public Optional<EncryptionTarget> encryptionTargetFor(String address) {
-        Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(address).stream().findFirst();
-        chosen.ifPresent(facts -> harvested.markUsed(facts.fingerprint()));
-        return chosen.map(facts -> new EncryptionTarget(facts.certificate(), capabilities.announcedFor(facts.fingerprint())));
+        return database.inTransaction(connection -> {
+            Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
+            if (chosen.isEmpty()) {
+                return Optional.<EncryptionTarget>empty();
+            }
+            harvested.markUsed(connection, chosen.get().fingerprint());
+            return Optional.of(new EncryptionTarget(chosen.get().certificate(),
+                CapabilityStore.announcedFor(connection, chosen.get().fingerprint())));
+        });
     }
 
     /**
@@ -265,8 +269,10 @@ public final class SmimeKeyStore {
      * mail signed with the certificate that mail to it is encrypted to; empty when there is none.
      */
     public Optional<String> announcedCapabilities(String address) {
-        return selection.encryptionCertificatesFor(address).stream().findFirst()
-            .flatMap(facts -> capabilities.announcedFor(facts.fingerprint()));
+        return database.inTransaction(connection -> {
+            Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
+            return chosen.isEmpty() ? Optional.<String>empty() : CapabilityStore.announcedFor(connection, chosen.get().fingerprint());
+        });
     }
 
     // ---------------------------------------------------------------- trust anchors
