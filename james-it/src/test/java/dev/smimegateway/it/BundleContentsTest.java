@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Each flavour of the bundle speaks only its James line's namespaces and carries nothing that James
  * already ships (James loads extension jars parent-first, so a second copy would be dead weight or,
- * worse, half-used).
+ * worse, half-used). It does carry the Amazon Corretto Crypto Provider, unrelocated: its native
+ * library binds to the provider's own class names and is loaded from its own package in the jar.
  */
 class BundleContentsTest {
 
@@ -41,7 +42,10 @@ class BundleContentsTest {
         }
 
         assertThat(names).contains("dev/smimegateway/james/SmimeGatewayModule.class",
-            "dev/smimegateway/webadmin/SmimeKeyStoreRoutes.class", "org/apache/derby/jdbc/EmbeddedDataSource.class");
+            "dev/smimegateway/webadmin/SmimeKeyStoreRoutes.class", "org/apache/derby/jdbc/EmbeddedDataSource.class",
+            "com/amazon/corretto/crypto/provider/AmazonCorrettoCryptoProvider.class",
+            "com/amazon/corretto/crypto/provider/libamazonCorrettoCryptoProvider.so",
+            "com/amazon/corretto/crypto/provider/version.properties");
         assertThat(foreign).isEmpty();
         assertThat(names).noneMatch(name -> name.startsWith("org/bouncycastle/") || name.startsWith("com/google/")
             || name.startsWith("com/fasterxml/") || name.startsWith("org/slf4j/") || name.startsWith("org/apache/mailet/")

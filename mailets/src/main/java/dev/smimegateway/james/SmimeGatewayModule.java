@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provider;
 
+import dev.smimegateway.core.crypto.PrivateKeyOperations;
 import dev.smimegateway.keystore.EmbeddedDerby;
 import dev.smimegateway.keystore.SmimeKeyStore;
 import jakarta.inject.Inject;
@@ -27,6 +28,13 @@ import jakarta.inject.Inject;
  * master secret, a wrong one, an unreadable database), rather than starting a gateway that would
  * then fail on every mail. The same {@link SmimeKeyStore} instance serves the mailets, the matchers
  * and the webadmin routes.
+ *
+ * <p>At the same time it logs, at INFO, which provider does the private-key operations (signing,
+ * decryption): the Amazon Corretto Crypto Provider, bundled for Linux x86-64 and handed only to the
+ * gateway's own operations, or the JDK where it does not load. Start James with
+ * {@code -Dsmime.gateway.crypto=jdk} to keep everything on the JDK (see {@link PrivateKeyOperations}).
+ * On Java 24 and later the JVM warns once that a native library was loaded unless James runs with
+ * {@code --enable-native-access=ALL-UNNAMED}.
  */
 public class SmimeGatewayModule extends AbstractModule {
     @Override
@@ -57,6 +65,7 @@ public class SmimeGatewayModule extends AbstractModule {
             SmimeKeyStore store = SmimeKeyStore.open(EmbeddedDerby.dataSource(configuration.derbyDirectory()),
                 configuration.masterSecret(), Clock.systemUTC());
             java.util.Arrays.fill(configuration.masterSecret(), '\0');
+            LOGGER.info("S/MIME {}", PrivateKeyOperations.current().description());
             LOGGER.info("S/MIME key store ready (embedded Derby at {}): {} identities, {} certificates, {} trust anchors",
                 configuration.derbyDirectory(), store.listIdentities().size(), store.listCertificates().size(),
                 store.listTrustAnchors().size());

@@ -29,7 +29,8 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The recipient's half of ephemeral-static ECDH in CMS (RFC 5753 section 3.1, KeyAgreeRecipientInfo
- * with an originator public key), on JDK primitives only: ECDH in the JDK's EC provider, the ANSI
+ * with an originator public key), on JCA primitives only: ECDH where {@link PrivateKeyOperations}
+ * runs it (the Amazon Corretto Crypto Provider or the JDK's EC provider), the ANSI
  * X9.63 key derivation over the DER of ECC-CMS-SharedInfo with the hash named by the key-agreement
  * algorithm, and the JDK's AES key unwrap (RFC 3394). Bouncy Castle serves only as the ASN.1
  * library, which is the same in Bouncy Castle 1.70 (James 3.8) and 1.8x (James 3.9).
@@ -120,7 +121,7 @@ public final class CmsEcdhKeyAgreement {
         return keyWrap;
     }
 
-    /** The sender's point on the recipient key's curve; the JDK checks that it lies on that curve. */
+    /** The sender's point on the recipient key's curve; the key agreement checks that it lies on that curve. */
     private static PublicKey originatorPublicKey(PrivateKey recipientKey, SubjectPublicKeyInfo originatorKey) throws GeneralSecurityException {
         byte[] recipientEncoding = recipientKey.getEncoded();
         if (recipientEncoding != null
@@ -135,8 +136,7 @@ public final class CmsEcdhKeyAgreement {
     }
 
     private static byte[] agree(ECPrivateKey recipientKey, PublicKey originatorKey) throws GeneralSecurityException {
-        KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
-        agreement.init(recipientKey);
+        KeyAgreement agreement = PrivateKeyOperations.current().ecdh(recipientKey);
         try {
             agreement.doPhase(originatorKey, true);
         } catch (InvalidKeyException e) {

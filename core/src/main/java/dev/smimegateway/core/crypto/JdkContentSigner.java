@@ -3,6 +3,7 @@ package dev.smimegateway.core.crypto;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.security.spec.MGF1ParameterSpec;
@@ -15,10 +16,11 @@ import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.RuntimeOperatorException;
 
 /**
- * A Bouncy Castle {@link ContentSigner} whose arithmetic runs in the JDK's providers. Bouncy
- * Castle's own JCA signer cannot find RSASSA-PSS under the JDK's names, so PSS is mapped here to
- * the JDK's {@code RSASSA-PSS} with the parameters RFC 4056 prescribes: MGF1 with the same hash and
- * a salt as long as the hash.
+ * A Bouncy Castle {@link ContentSigner} whose arithmetic runs in JCA providers, never in Bouncy
+ * Castle's: the Amazon Corretto Crypto Provider or the JDK's, as {@link PrivateKeyOperations} chooses.
+ * Bouncy Castle's own JCA signer cannot find RSASSA-PSS under the JDK's names, so PSS is mapped here
+ * to {@code RSASSA-PSS} with the parameters RFC 4056 prescribes: MGF1 with the same hash and a salt as
+ * long as the hash.
  */
 public final class JdkContentSigner implements ContentSigner {
     private final AlgorithmIdentifier algorithmIdentifier;
@@ -50,23 +52,34 @@ public final class JdkContentSigner implements ContentSigner {
      *                  {@code SHA384withECDSA} or {@code Ed25519}
      */
     public static JdkContentSigner create(String algorithm, PrivateKey key) throws GeneralSecurityException {
-        AlgorithmIdentifier identifier = new DefaultSignatureAlgorithmIdentifierFinder().find(algorithm);
-        Signature signature = signatureFor(algorithm);
-        signature.initSign(key);
-        return new JdkContentSigner(identifier, signature);
+        return create(algorithm, key, PrivateKeyOperations.current());
     }
 
-    /** A JCA {@link Signature} for the algorithm name, with PSS parameters set when it is a PSS name. */
+    static JdkContentSigner create(String algorithm, PrivateKey key, PrivateKeyOperations operations) throws GeneralSecurityException {
+        AlgorithmIdentifier identifier = new DefaultSignatureAlgorithmIdentifierFinder().find(algorithm);
+        return new JdkContentSigner(identifier, operations.signer(algorithm, key));
+    }
+
+    /** A JDK {@link Signature} for the algorithm name, with PSS parameters set when it is a PSS name. */
     public static Signature signatureFor(String algorithm) throws GeneralSecurityException {
+        return signatureFor(algorithm, null);
+    }
+
+    /** @param provider where to get the signature from; null for the JDK's default lookup */
+    static Signature signatureFor(String algorithm, Provider provider) throws GeneralSecurityException {
         String upper = algorithm.toUpperCase(Locale.ROOT);
         if (upper.endsWith("ANDMGF1")) {
             String hash = "SHA-" + upper.substring(3, upper.indexOf("WITH"));
             int saltLength = Integer.parseInt(hash.substring(4)) / 8;
-            Signature signature = Signature.getInstance("RSASSA-PSS");
+            Signature signature = instance("RSASSA-PSS", provider);
             signature.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), saltLength, 1));
             return signature;
         }
-        return Signature.getInstance(algorithm);
+        return instance(algorithm, provider);
+    }
+
+    private static Signature instance(String algorithm, Provider provider) throws GeneralSecurityException {
+        return provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
     }
 
     @Override

@@ -19,7 +19,8 @@ import dev.smimegateway.core.crypto.JdkGcmContentDecryptor;
 /**
  * An ECDH recipient of AuthEnvelopedData (AES-GCM) built only on interfaces that Bouncy Castle 1.70
  * and 1.8x share ({@link KeyAgreeRecipient}, {@link RecipientOperator} over an
- * {@code InputAEADDecryptor}), with the key agreement and the content decryption done by the JDK.
+ * {@code InputAEADDecryptor}), with the content decryption done by the JDK and the key agreement where
+ * {@link dev.smimegateway.core.crypto.PrivateKeyOperations} runs it (ACCP when it is loaded, else the JDK).
  * {@code CMSAuthEnvelopedData} and {@code RecipientInformation.getContent} drive it unchanged on
  * both lines; a wrong tag fails {@code getContent} with a {@link CMSException} and no plaintext.
  */

@@ -33,6 +33,7 @@ import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.crypto.JdkGcmContentDecryptor;
+import dev.smimegateway.core.crypto.PrivateKeyOperations;
 import dev.smimegateway.core.crypto.Providers;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
@@ -55,9 +56,10 @@ import jakarta.mail.internet.MimeMessage;
  * it propagates unchanged, never as a {@link SmimeException}.
  */
 public final class SmimeDecryptor {
-    /** ECDH's KDF and AES-GCM's parameter lookup, which the JDK lacks; RSA and AES-CBC stay in the JDK. */
+    /** ECDH's KDF and AES-GCM's parameter lookup, which the JDK lacks; RSA ({@link PrivateKeyOperations}) and AES-CBC do not use it. */
     private static final Provider KEY_AGREEMENT_PROVIDER = Providers.BOUNCY_CASTLE;
     private static final String RSAES_OAEP = "1.2.840.113549.1.1.7";
+    private static final String RSAES_PKCS1 = "1.2.840.113549.1.1.1";
     /** AES-CBC stays on the JDK's AES instructions even when the key unwrap is Bouncy Castle's. */
     private static final Provider CONTENT_PROVIDER = java.security.Security.getProvider("SunJCE");
 
@@ -194,16 +196,23 @@ public final class SmimeDecryptor {
         }
         // AES-GCM content decryption runs in Bouncy Castle: the JDK cannot look GCM parameters up by OID.
         // RSA-OAEP key transport too: Bouncy Castle 1.70 (James 3.8) asks the JDK for OAEP by OID, which it lacks.
+        // PKCS#1 v1.5 key transport runs on ACCP when it is loaded; setProvider also sets the content provider,
+        // so the content provider is set again after it (null: the default lookup, as without ACCP).
         boolean oaep = RSAES_OAEP.equals(recipient.getKeyEncryptionAlgOID());
+        Optional<PrivateKeyOperations.ProviderKey> pkcs1 = RSAES_PKCS1.equals(recipient.getKeyEncryptionAlgOID())
+            ? PrivateKeyOperations.current().rsaPkcs1Decryption(key) : Optional.empty();
+        PrivateKey transportKey = pkcs1.map(PrivateKeyOperations.ProviderKey::key).orElse(key);
         if (authenticated) {
-            JceKeyTransAuthEnvelopedRecipient transport = new JceKeyTransAuthEnvelopedRecipient(key);
+            JceKeyTransAuthEnvelopedRecipient transport = new JceKeyTransAuthEnvelopedRecipient(transportKey);
+            pkcs1.ifPresent(accp -> transport.setProvider(accp.provider()));
             transport.setContentProvider(KEY_AGREEMENT_PROVIDER);
             if (oaep) {
                 transport.setProvider(KEY_AGREEMENT_PROVIDER);
             }
             return transport;
         }
-        JceKeyTransEnvelopedRecipient transport = new JceKeyTransEnvelopedRecipient(key);
+        JceKeyTransEnvelopedRecipient transport = new JceKeyTransEnvelopedRecipient(transportKey);
+        pkcs1.ifPresent(accp -> transport.setProvider(accp.provider()).setContentProvider((String) null));
         if (oaep) {
             transport.setProvider(KEY_AGREEMENT_PROVIDER);
             transport.setContentProvider(CONTENT_PROVIDER != null ? CONTENT_PROVIDER : KEY_AGREEMENT_PROVIDER);

@@ -42,7 +42,7 @@ import jakarta.mail.internet.MimeMessage;
  * the SignerInfo carries contentType, messageDigest, signingTime, smimeCapabilities (what we can
  * decrypt, GCM first) and signingCertificateV2; the signer's chain without its root travels in the
  * SignedData. The outer headers (From, To, Subject, Date, Message-ID, ...) are kept.
- * The JDK's providers do the arithmetic.
+ * The private-key arithmetic runs where {@link dev.smimegateway.core.crypto.PrivateKeyOperations} puts it.
  */
 public final class SmimeSigner {
     private final PrivateKey privateKey;
