@@ -41,7 +41,7 @@ Starting Apache James 3.8.1 with the S/MIME gateway ($(ls "$RUN"/extensions-jars
 Stop it with Ctrl-C. It is ready when "JAMES server started" ... or when webadmin answers.
 
 BANNER
-exec "$JAVA_HOME/bin/java" -Xmx1g \
+exec "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED \
     -Dworking.directory="$RUN" \
     -Dlogback.configurationFile="$RUN/conf/logback.xml" \
     -cp "$PWD/james-server/target/lib/*" \
