@@ -35,6 +35,8 @@ public final class MimeEntities {
     private static final int MAX_LINE = 998;
     /** Room for a message's header section, beyond the body size a message reports. */
     private static final int HEADER_ROOM = 16 * 1024;
+    /** The largest buffer allocated on a part's word for its size. */
+    private static final int LARGEST_PRESIZED = 256 * 1024 * 1024;
 
     private MimeEntities() {
     }
@@ -52,9 +54,12 @@ public final class MimeEntities {
         return written(part).toByteArray();
     }
 
-    /** The part as written, in a buffer sized for it up front when the part knows its size. */
+    /**
+     * The part as written, in a buffer sized for it up front when the part knows its size. The size is
+     * only an estimate (Jakarta Mail's word); beyond {@link #LARGEST_PRESIZED} the buffer grows as it fills.
+     */
     static ByteSink written(MimePart part) throws MessagingException, IOException {
-        ByteSink out = new ByteSink(Math.max(0, part.getSize()) + HEADER_ROOM);
+        ByteSink out = new ByteSink(Math.min(LARGEST_PRESIZED, Math.max(0, part.getSize()) + HEADER_ROOM));
         part.writeTo(out);
         return out;
     }

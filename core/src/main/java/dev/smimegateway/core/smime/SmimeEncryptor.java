@@ -132,8 +132,8 @@ public final class SmimeEncryptor {
     }
 
     /**
-     * The encrypted part carries the protected header fields and marks itself {@code hp="cipher"};
-     * {@code HP-Outer} fields record what the outside shows (RFC 9788 sections 2.1 and 2.2).
+     * The header section of the encrypted part: it carries the protected header fields and marks itself
+     * {@code hp="cipher"}; {@code HP-Outer} fields record what the outside shows (RFC 9788 sections 2.1 and 2.2).
      */
     private static byte[] withProtectedHeaders(MimeMessage message, byte[] contentHeader, String placeholder) throws MessagingException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(contentHeader.length + 1024);

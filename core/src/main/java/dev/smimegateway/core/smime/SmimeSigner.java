@@ -97,6 +97,7 @@ public final class SmimeSigner {
             OutgoingMessage outgoing = OutgoingMessage.read(message);
             CanonicalEntity content = outgoing.content();
             if (protectHeaders) {
+                // the header section is itself an entity (with an empty body) that protect() rewrites
                 content = content.withHeader(ProtectedHeaders.protect(message, content.header()));
             }
             return mode == SignMode.OPAQUE ? opaque(outgoing.outerHeaders(), content) : detached(outgoing.outerHeaders(), content);
