@@ -16,6 +16,8 @@ public enum ContentEncryption {
     AES128_GCM("aes128-gcm", CMSAlgorithm.AES128_GCM, CMSAlgorithm.AES128_WRAP, true),
     AES256_GCM("aes256-gcm", CMSAlgorithm.AES256_GCM, CMSAlgorithm.AES256_WRAP, true);
 
+    private static final int AES_BLOCK = 16;
+
     private final String parameterName;
     private final ASN1ObjectIdentifier oid;
     private final ASN1ObjectIdentifier keyWrap;
@@ -53,6 +55,11 @@ public enum ContentEncryption {
 
     int keyBits() {
         return parameterName.startsWith("aes128") ? 128 : 256;
+    }
+
+    /** How long the encryptedContent of {@code contentLength} bytes is: CBC pads to whole blocks (at least one byte, RFC 5652 section 6.3), GCM carries its tag apart. */
+    long encryptedLength(long contentLength) {
+        return authenticated ? contentLength : (contentLength / AES_BLOCK + 1) * AES_BLOCK;
     }
 
     /** AuthEnvelopedData (GCM) rather than EnvelopedData (CBC). */

@@ -3,8 +3,10 @@ package dev.smimegateway.core.smime;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +18,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
-import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.util.SharedByteArrayInputStream;
@@ -31,33 +33,64 @@ import jakarta.mail.util.ByteArrayDataSource;
 public final class MimeEntities {
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final int MAX_LINE = 998;
-    /** The largest byte array a JVM reliably allocates. */
-    private static final int LARGEST_ARRAY = Integer.MAX_VALUE - 8;
+    /** Room for a message's header section, beyond the body size a message reports. */
+    private static final int HEADER_ROOM = 16 * 1024;
+    /** The largest buffer allocated on a part's word for its size. */
+    private static final int LARGEST_PRESIZED = 256 * 1024 * 1024;
 
     private MimeEntities() {
     }
 
     public static MimeMessage parse(byte[] raw) throws MessagingException {
-        return new MimeMessage(SESSION, new SharedByteArrayInputStream(raw));
+        return parse(raw, raw.length);
+    }
+
+    /** The message in {@code raw[0, length)}, sharing those bytes. */
+    static MimeMessage parse(byte[] raw, int length) throws MessagingException {
+        return new MimeMessage(SESSION, new SharedByteArrayInputStream(raw, 0, length));
     }
 
     public static byte[] write(MimePart part) throws MessagingException, IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        part.writeTo(out);
-        return out.toByteArray();
+        return written(part).toByteArray();
     }
 
     /**
-     * The message's content as a MIME entity (its Content-* headers, a blank line, its body), with
-     * every 8bit or binary leaf re-encoded (quoted-printable for text, base64 otherwise) and every
-     * line ending CRLF: the exact bytes a signature covers (RFC 8551 section 3.1.1).
+     * The part as written, in a buffer sized for it up front when the part knows its size. The size is
+     * only an estimate (Jakarta Mail's word); beyond {@link #LARGEST_PRESIZED} the buffer grows as it fills.
      */
-    public static byte[] canonicalContent(MimeMessage message) throws MessagingException, IOException {
-        MimeMessage copy = parse(write(message));
-        if (makeSevenBitSafe(copy)) {
+    static ByteSink written(MimePart part) throws MessagingException, IOException {
+        ByteSink out = new ByteSink(Math.min(LARGEST_PRESIZED, Math.max(0, part.getSize()) + HEADER_ROOM));
+        part.writeTo(out);
+        return out;
+    }
+
+    /**
+     * The written message whose content entity is signed or encrypted, with every 8bit or binary leaf
+     * re-encoded (quoted-printable for text, base64 otherwise; RFC 8551 section 3.1.2) by Jakarta Mail
+     * writing a parsed copy. When no leaf needs it, the copy would be written back byte for byte, so
+     * the written message itself is returned and its content is never copied.
+     */
+    static ByteSink sevenBitSafe(ByteSink written) throws MessagingException, IOException {
+        MimeMessage copy = new MimeMessage(SESSION, new SharedBytesInputStream(written.array(), 0, written.length()));
+        boolean reencoded = makeSevenBitSafe(copy);
+        if (reencoded) {
             copy.saveChanges();
+        } else if (headerSectionRoundTrips(copy, written)) {
+            return written;
         }
-        return toCrlf(contentEntity(write(copy)));
+        return written(copy);
+    }
+
+    /** Jakarta Mail writes the parsed header section back as the very bytes it was read from, and the body after it unchanged. */
+    private static boolean headerSectionRoundTrips(MimeMessage parsed, ByteSink written) throws MessagingException {
+        StringBuilder lines = new StringBuilder();
+        for (Enumeration<String> all = parsed.getAllHeaderLines(); all.hasMoreElements(); ) {
+            lines.append(all.nextElement()).append("\r\n");
+        }
+        lines.append("\r\n");
+        int bodyStart = headerEnd(written.array(), written.length());
+        return lines.length() == bodyStart
+            && lines.toString().equals(new String(written.array(), 0, bodyStart, StandardCharsets.ISO_8859_1));
     }
 
     /**
@@ -66,18 +99,27 @@ public final class MimeEntities {
      */
     public static MimeMessage replaceContent(MimeMessage original, byte[] entity) throws MessagingException, IOException {
         byte[] raw = write(original);
-        int bodyStart = headerEnd(raw);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + entity.length);
-        String headers = new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1);
-        for (String field : unfoldedFields(headers)) {
+        byte[] headers = outerHeaders(raw, headerEnd(raw));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(headers.length + entity.length);
+        out.writeBytes(headers);
+        out.writeBytes(entity);
+        return parse(out.toByteArray());
+    }
+
+    /**
+     * The header fields of the section {@code raw[0, bodyStart)} that stay outside an S/MIME entity:
+     * all but Content-* and MIME-Version, each made CRLF, then {@code MIME-Version: 1.0}.
+     */
+    static byte[] outerHeaders(byte[] raw, int bodyStart) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bodyStart + 20);
+        for (String field : unfoldedFields(new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1))) {
             String name = fieldName(field);
             if (!name.startsWith("content-") && !name.equals("mime-version")) {
                 out.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
             }
         }
         out.writeBytes("MIME-Version: 1.0\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(entity);
-        return parse(out.toByteArray());
+        return out.toByteArray();
     }
 
     /**
@@ -172,32 +214,24 @@ public final class MimeEntities {
 
     /** Line endings made CRLF; a lone CR or LF becomes CRLF. */
     public static byte[] toCrlf(byte[] bytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + bytes.length / 40);
-        for (int i = 0; i < bytes.length; i++) {
-            byte b = bytes[i];
-            if (b == '\r') {
-                out.write('\r');
-                out.write('\n');
-                if (i + 1 < bytes.length && bytes[i + 1] == '\n') {
-                    i++;
-                }
-            } else if (b == '\n') {
-                out.write('\r');
-                out.write('\n');
-            } else {
-                out.write(b);
-            }
+        ByteSink out = new ByteSink((long) bytes.length + LineBreaks.countLone(bytes, 0, bytes.length));
+        try {
+            LineBreaks.writeCrlf(bytes, 0, bytes.length, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a buffer sized for the result refused it", e);
         }
         return out.toByteArray();
     }
 
-    /** Content-* header fields and body of a raw message. */
-    static byte[] contentEntity(byte[] raw) {
-        int bodyStart = headerEnd(raw);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
-        String headers = new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1);
+    /**
+     * The header section of the content entity of a message whose header section is
+     * {@code raw[0, bodyStart)}: its Content-* fields (a text/plain default when it has no
+     * Content-Type) and the blank line, made CRLF.
+     */
+    static byte[] contentHeader(byte[] raw, int bodyStart) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bodyStart);
         boolean hasContentType = false;
-        for (String field : unfoldedFields(headers)) {
+        for (String field : unfoldedFields(new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1))) {
             String name = fieldName(field);
             if (name.startsWith("content-")) {
                 hasContentType |= name.equals("content-type");
@@ -208,29 +242,33 @@ public final class MimeEntities {
             out.writeBytes("Content-Type: text/plain; charset=us-ascii\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.write(raw, bodyStart, raw.length - bodyStart);
-        return out.toByteArray();
+        return toCrlf(out.toByteArray());
     }
 
     /** Index of the first body byte: just after the blank line that ends the header section. */
     static int headerEnd(byte[] raw) {
-        if (raw.length > 0 && raw[0] == '\n') {
+        return headerEnd(raw, raw.length);
+    }
+
+    /** {@link #headerEnd(byte[])} of the message in {@code raw[0, length)}. */
+    static int headerEnd(byte[] raw, int length) {
+        if (length > 0 && raw[0] == '\n') {
             return 1;
         }
-        if (raw.length > 1 && raw[0] == '\r' && raw[1] == '\n') {
+        if (length > 1 && raw[0] == '\r' && raw[1] == '\n') {
             return 2;
         }
-        for (int i = 0; i < raw.length; i++) {
+        for (int i = 0; i < length; i++) {
             if (raw[i] == '\n') {
-                if (i + 1 < raw.length && raw[i + 1] == '\n') {
+                if (i + 1 < length && raw[i + 1] == '\n') {
                     return i + 2;
                 }
-                if (i + 2 < raw.length && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
+                if (i + 2 < length && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
                     return i + 3;
                 }
             }
         }
-        return raw.length;
+        return length;
     }
 
     /** Header fields with their continuation lines, each ending with its line break. */
@@ -277,7 +315,7 @@ public final class MimeEntities {
         if (encoding.equals("base64") || encoding.equals("quoted-printable")) {
             return false;
         }
-        if (encoding.equals("7bit") && isSevenBitSafe(rawContent(mimePart))) {
+        if (encoding.equals("7bit") && isSevenBitSafe(mimePart)) {
             return false;
         }
         byte[] decoded;
@@ -291,36 +329,35 @@ public final class MimeEntities {
         return true;
     }
 
-    private static byte[] rawContent(MimePart part) throws MessagingException, IOException {
-        InputStream raw = part instanceof jakarta.mail.internet.MimeBodyPart
-            ? ((jakarta.mail.internet.MimeBodyPart) part).getRawInputStream()
-            : ((MimeMessage) part).getRawInputStream();
-        try (raw) {
-            return readWhole(raw);
-        }
-    }
-
     /** A body whose size the caller has already accepted, read through the one safe loop. */
     private static byte[] readWhole(InputStream in) throws IOException {
         try {
-            return Limits.readAtMost(in, LARGEST_ARRAY);
+            return Limits.readAtMost(in, ByteSink.LARGEST_ARRAY);
         } catch (SmimeException e) {
             throw new IOException(e.getMessage(), e);
         }
     }
 
-    private static boolean isSevenBitSafe(byte[] bytes) {
-        int lineLength = 0;
-        for (byte b : bytes) {
-            if (b < 0 || b == 0) {
-                return false;
+    /** No NUL, no 8-bit byte and no line longer than 998 bytes in the part's body as written; read a chunk at a time. */
+    private static boolean isSevenBitSafe(MimePart part) throws MessagingException, IOException {
+        InputStream raw = part instanceof MimeBodyPart ? ((MimeBodyPart) part).getRawInputStream() : ((MimeMessage) part).getRawInputStream();
+        try (raw) {
+            byte[] chunk = new byte[Math.min(LineBreaks.CHUNK, Math.max(1024, raw.available()))];
+            int lineLength = 0;
+            for (int read = raw.read(chunk); read >= 0; read = raw.read(chunk)) {
+                for (int i = 0; i < read; i++) {
+                    byte b = chunk[i];
+                    if (b <= 0) {
+                        return false;
+                    }
+                    if (b == '\n') {
+                        lineLength = 0;
+                    } else if (++lineLength > MAX_LINE) {
+                        return false;
+                    }
+                }
             }
-            if (b == '\n') {
-                lineLength = 0;
-            } else if (++lineLength > MAX_LINE) {
-                return false;
-            }
+            return true;
         }
-        return true;
     }
 }

@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.MGF1ParameterSpec;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
@@ -20,17 +21,12 @@ import java.util.Set;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 
-import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.cms.CMSAlgorithm;
-import org.bouncycastle.cms.CMSAuthEnvelopedDataGenerator;
-import org.bouncycastle.cms.CMSEnvelopedDataGenerator;
 import org.bouncycastle.cms.CMSException;
-import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.RecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceCMSContentEncryptorBuilder;
 import org.bouncycastle.cms.jcajce.JceKeyAgreeRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
-import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JceAsymmetricKeyWrapper;
 
@@ -46,6 +42,8 @@ import jakarta.mail.internet.MimeMessage;
  * AuthEnvelopedData (AES-GCM), one RecipientInfo per certificate (RSA key transport or ECDH key
  * agreement). The outer headers stay visible, as in all S/MIME; with header protection (RFC 9788)
  * they are also copied into the encrypted part and the outer Subject is replaced by a placeholder.
+ * The message is written once; its content streams through canonicalisation, the cipher and base64
+ * into the message returned, in DER ({@link DerEnvelope}).
  */
 public final class SmimeEncryptor {
     /** Header fields copied into the encrypted part when headers are protected (RFC 9788 section 2). */
@@ -74,18 +72,26 @@ public final class SmimeEncryptor {
             throw new IllegalArgumentException("no recipient certificate to encrypt to");
         }
         try {
-            byte[] content = MimeEntities.canonicalContent(message);
+            OutgoingMessage outgoing = OutgoingMessage.read(message);
+            byte[] outerHeaders = outgoing.outerHeaders();
+            CanonicalEntity content = outgoing.content();
             if (subjectPlaceholder.isPresent()) {
-                content = withProtectedHeaders(message, content, subjectPlaceholder.get());
+                content = content.withHeader(withProtectedHeaders(message, content.header(), subjectPlaceholder.get()));
+                outerHeaders = replaceSubject(outerHeaders, subjectPlaceholder.get());
             }
-            byte[] encrypted = contentEncryption.authenticated() ? authEnveloped(content, recipients) : enveloped(content, recipients);
-            String smimeType = contentEncryption.authenticated() ? "authEnveloped-data" : "enveloped-data";
-            byte[] entity = SmimeSigner.pkcs7MimeEntity(smimeType, encrypted);
-            MimeMessage result = MimeEntities.replaceContent(message, entity);
-            if (subjectPlaceholder.isPresent()) {
-                result = MimeEntities.parse(replaceSubject(MimeEntities.write(result), subjectPlaceholder.get()));
+            List<RecipientInfoGenerator> recipientInfos = new ArrayList<>();
+            for (X509Certificate recipient : recipients) {
+                recipientInfos.add(recipientInfo(recipient));
             }
-            return result;
+            long encryptedLength = contentEncryption.encryptedLength(content.length());
+            long envelope = encryptedLength + 4096L * recipients.size();
+            ByteSink out = new ByteSink(outerHeaders.length + 1024 + Base64Lines.encodedLengthAtMost(envelope));
+            out.write(outerHeaders);
+            out.write(SmimeSigner.pkcs7MimeHeader(contentEncryption.authenticated() ? "authEnveloped-data" : "enveloped-data"));
+            try (Base64Lines base64 = new Base64Lines(out, envelope)) {
+                DerEnvelope.write(base64, recipientInfos, contentEncryptor(), encryptedLength, content);
+            }
+            return out.toMessage();
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the message cannot be read as MIME: " + e.getMessage(), e);
         } catch (CMSException | GeneralSecurityException e) {
@@ -93,24 +99,12 @@ public final class SmimeEncryptor {
         }
     }
 
-    private byte[] enveloped(byte[] content, List<X509Certificate> recipients) throws GeneralSecurityException, CMSException, IOException {
-        CMSEnvelopedDataGenerator generator = new CMSEnvelopedDataGenerator();
-        for (X509Certificate recipient : recipients) {
-            generator.addRecipientInfoGenerator(recipientInfo(recipient));
+    /** A fresh key (and IV or nonce) for one message; AES-GCM on the JDK's cipher, AES-CBC as Bouncy Castle sets it up on the JDK's. */
+    private OutputEncryptor contentEncryptor() throws GeneralSecurityException, CMSException {
+        if (contentEncryption.authenticated()) {
+            return JdkGcmContentEncryptor.create(contentEncryption.oid(), contentEncryption.keyBits(), RANDOM);
         }
-        OutputEncryptor encryptor = new JceCMSContentEncryptorBuilder(contentEncryption.oid()).build();
-        // DER, not the BER Bouncy Castle writes: gpgsm's parser rejects Bouncy Castle 1.70's mix of
-        // indefinite lengths and a primitive encryptedContent ("BER error"), as James 3.8 ships 1.70.
-        return generator.generate(new CMSProcessableByteArray(content), encryptor).toASN1Structure().getEncoded(ASN1Encoding.DER);
-    }
-
-    private byte[] authEnveloped(byte[] content, List<X509Certificate> recipients) throws GeneralSecurityException, CMSException, IOException {
-        CMSAuthEnvelopedDataGenerator generator = new CMSAuthEnvelopedDataGenerator();
-        for (X509Certificate recipient : recipients) {
-            generator.addRecipientInfoGenerator(recipientInfo(recipient));
-        }
-        OutputAEADEncryptor encryptor = JdkGcmContentEncryptor.create(contentEncryption.oid(), contentEncryption.keyBits(), RANDOM);
-        return generator.generate(new CMSProcessableByteArray(content), encryptor).toASN1Structure().getEncoded(ASN1Encoding.DER);
+        return new JceCMSContentEncryptorBuilder(contentEncryption.oid()).build();
     }
 
     private RecipientInfoGenerator recipientInfo(X509Certificate recipient) throws GeneralSecurityException {
@@ -138,11 +132,11 @@ public final class SmimeEncryptor {
     }
 
     /**
-     * The encrypted part carries the protected header fields and marks itself {@code hp="cipher"};
-     * {@code HP-Outer} fields record what the outside shows (RFC 9788 sections 2.1 and 2.2).
+     * The header section of the encrypted part: it carries the protected header fields and marks itself
+     * {@code hp="cipher"}; {@code HP-Outer} fields record what the outside shows (RFC 9788 sections 2.1 and 2.2).
      */
-    private static byte[] withProtectedHeaders(MimeMessage message, byte[] content, String placeholder) throws MessagingException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 1024);
+    private static byte[] withProtectedHeaders(MimeMessage message, byte[] contentHeader, String placeholder) throws MessagingException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(contentHeader.length + 1024);
         StringBuilder headers = new StringBuilder();
         for (Enumeration<Header> all = message.getAllHeaders(); all.hasMoreElements(); ) {
             Header header = all.nextElement();
@@ -154,21 +148,16 @@ public final class SmimeEncryptor {
             }
         }
         out.writeBytes(headers.toString().getBytes(StandardCharsets.UTF_8));
-        int bodyStart = MimeEntities.headerEnd(content);
-        String contentHeaders = new String(content, 0, bodyStart, StandardCharsets.ISO_8859_1);
+        String contentHeaders = new String(contentHeader, StandardCharsets.ISO_8859_1);
         out.writeBytes(contentHeaders.replaceFirst("(?is)(Content-Type:.*?)(\\r\\n(?![ \\t]))", "$1; hp=\"cipher\"$2")
             .getBytes(StandardCharsets.ISO_8859_1));
-        out.write(content, bodyStart, content.length - bodyStart);
         return MimeEntities.toCrlf(out.toByteArray());
     }
 
-    private static byte[] replaceSubject(byte[] raw, String placeholder) {
-        int bodyStart = MimeEntities.headerEnd(raw);
-        String headers = new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1);
-        String replaced = headers.replaceFirst("(?im)^Subject:.*(\\r?\\n[ \\t].*)*\\r?\\n", "Subject: " + placeholder + "\r\n");
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
-        out.writeBytes(replaced.getBytes(StandardCharsets.ISO_8859_1));
-        out.write(raw, bodyStart, raw.length - bodyStart);
-        return out.toByteArray();
+    /** The outer header fields with the first Subject field (and its continuation lines) replaced by the placeholder. */
+    private static byte[] replaceSubject(byte[] outerHeaders, String placeholder) {
+        String headers = new String(outerHeaders, StandardCharsets.ISO_8859_1);
+        return headers.replaceFirst("(?im)^Subject:.*(\\r?\\n[ \\t].*)*\\r?\\n", "Subject: " + placeholder + "\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     }
 }

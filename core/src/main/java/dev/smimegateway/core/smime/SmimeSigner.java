@@ -1,13 +1,13 @@
 package dev.smimegateway.core.smime;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -24,9 +24,8 @@ import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.smime.SMIMECapabilityVector;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSException;
-import org.bouncycastle.cms.CMSProcessableByteArray;
-import org.bouncycastle.cms.CMSSignedData;
-import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.bouncycastle.cms.CMSSignedDataStreamGenerator;
+import org.bouncycastle.cms.CMSStreamException;
 import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -43,6 +42,8 @@ import jakarta.mail.internet.MimeMessage;
  * decrypt, GCM first) and signingCertificateV2; the signer's chain without its root travels in the
  * SignedData. The outer headers (From, To, Subject, Date, Message-ID, ...) are kept.
  * The private-key arithmetic runs where {@link dev.smimegateway.core.crypto.PrivateKeyOperations} puts it.
+ * The message is written once; its content is canonicalised as it streams into the digest and into
+ * the message returned ({@link OutgoingMessage}).
  */
 public final class SmimeSigner {
     private final PrivateKey privateKey;
@@ -94,13 +95,15 @@ public final class SmimeSigner {
      */
     public MimeMessage sign(MimeMessage message, SignMode mode, boolean protectHeaders) throws SmimeException {
         try {
-            byte[] content = MimeEntities.canonicalContent(message);
+            OutgoingMessage outgoing = OutgoingMessage.read(message);
+            CanonicalEntity content = outgoing.content();
             if (protectHeaders) {
-                content = ProtectedHeaders.protect(message, content);
+                // the header section is itself an entity (with an empty body) that protect() rewrites
+                content = content.withHeader(ProtectedHeaders.protect(message, content.header()));
             }
-            CMSSignedData signed = signedData(content, mode == SignMode.OPAQUE);
-            byte[] entity = mode == SignMode.OPAQUE ? opaqueEntity(signed.getEncoded()) : detachedEntity(content, signed.getEncoded());
-            return MimeEntities.replaceContent(message, entity);
+            return mode == SignMode.OPAQUE ? opaque(outgoing.outerHeaders(), content) : detached(outgoing.outerHeaders(), content);
+        } catch (CMSStreamException e) {
+            throw new SmimeException("signing with " + signatureAlgorithm + " failed: " + e.getMessage(), e);
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the message cannot be read as MIME: " + e.getMessage(), e);
         } catch (CMSException | GeneralSecurityException | OperatorCreationException e) {
@@ -108,14 +111,64 @@ public final class SmimeSigner {
         }
     }
 
-    private CMSSignedData signedData(byte[] content, boolean encapsulate)
-        throws GeneralSecurityException, OperatorCreationException, CMSException {
-        CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
+    /** multipart/signed (RFC 8551 section 3.5.3): the content is copied into the message as the digest runs over it. */
+    private MimeMessage detached(byte[] outerHeaders, CanonicalEntity content)
+        throws IOException, MessagingException, GeneralSecurityException, OperatorCreationException, CMSException {
+        String boundary = "----=_smime_" + UUID.randomUUID();
+        ByteSink out = new ByteSink(outerHeaders.length + content.length() + 2 * signatureRoom());
+        out.write(outerHeaders);
+        out.write(ascii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=" + digest.micalg()
+            + ";\r\n\tboundary=\"" + boundary + "\"\r\n\r\n"
+            + "This is an S/MIME signed message\r\n\r\n"
+            + "--" + boundary + "\r\n"));
+        ByteSink signature = new ByteSink(signatureRoom());
+        writeSignedData(content, signature, false, out);
+        out.write(ascii("\r\n--" + boundary + "\r\n"
+            + "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n"
+            + "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n"
+            + "Content-Description: S/MIME Cryptographic Signature\r\n\r\n"));
+        try (Base64Lines base64 = new Base64Lines(out, signature.length())) {
+            base64.write(signature.array(), 0, signature.length());
+        }
+        out.write(ascii("--" + boundary + "--\r\n"));
+        return out.toMessage();
+    }
+
+    /** application/pkcs7-mime signed-data: the content streams through the digest into the SignedData, base64 as it goes. */
+    private MimeMessage opaque(byte[] outerHeaders, CanonicalEntity content)
+        throws IOException, MessagingException, GeneralSecurityException, OperatorCreationException, CMSException {
+        // BER adds 4 bytes to every 1000-byte octet string of the content
+        long signedData = content.length() + content.length() / 200 + signatureRoom();
+        ByteSink out = new ByteSink(outerHeaders.length + 1024 + Base64Lines.encodedLengthAtMost(signedData));
+        out.write(outerHeaders);
+        out.write(pkcs7MimeHeader("signed-data"));
+        try (Base64Lines base64 = new Base64Lines(out, signedData)) {
+            writeSignedData(content, base64, true, null);
+        }
+        return out.toMessage();
+    }
+
+    /**
+     * Writes the SignedData to {@code cms}, with the content inside it when {@code encapsulate}, and the
+     * content also to {@code copy} when not null. Bouncy Castle's stream generator writes BER (indefinite
+     * lengths, the content in 1000-byte octet strings), as its S/MIME generators do.
+     */
+    private void writeSignedData(CanonicalEntity content, OutputStream cms, boolean encapsulate, OutputStream copy)
+        throws IOException, GeneralSecurityException, OperatorCreationException, CMSException {
+        CMSSignedDataStreamGenerator generator = new CMSSignedDataStreamGenerator();
         generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
             .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(signedAttributes()))
             .build(JdkContentSigner.create(signatureAlgorithm, privateKey), chain.get(0)));
         generator.addCertificates(new JcaCertStore(chain));
-        return generator.generate(new CMSProcessableByteArray(content), encapsulate);
+        try (OutputStream signed = generator.open(cms, encapsulate, copy)) {
+            content.writeTo(signed);
+        }
+    }
+
+    /** Room for the SignedData around the content: the certificates, the attributes and the signature. */
+    private int signatureRoom() {
+        return chain.stream().mapToInt(certificate -> encoded(certificate).length).sum() + 4096;
     }
 
     private AttributeTable signedAttributes() throws GeneralSecurityException {
@@ -138,44 +191,15 @@ public final class SmimeSigner {
         return vector;
     }
 
-    private byte[] detachedEntity(byte[] content, byte[] signature) {
-        String boundary = "----=_smime_" + UUID.randomUUID();
-        StringBuilder head = new StringBuilder()
-            .append("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=")
-            .append(digest.micalg()).append(";\r\n\tboundary=\"").append(boundary).append("\"\r\n\r\n")
-            .append("This is an S/MIME signed message\r\n\r\n")
-            .append("--").append(boundary).append("\r\n");
-        StringBuilder tail = new StringBuilder()
-            .append("\r\n--").append(boundary).append("\r\n")
-            .append("Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n")
-            .append("Content-Transfer-Encoding: base64\r\n")
-            .append("Content-Disposition: attachment; filename=\"smime.p7s\"\r\n")
-            .append("Content-Description: S/MIME Cryptographic Signature\r\n\r\n")
-            .append(base64Lines(signature))
-            .append("--").append(boundary).append("--\r\n");
-        byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
-        byte[] tailBytes = tail.toString().getBytes(StandardCharsets.US_ASCII);
-        byte[] entity = new byte[headBytes.length + content.length + tailBytes.length];
-        System.arraycopy(headBytes, 0, entity, 0, headBytes.length);
-        System.arraycopy(content, 0, entity, headBytes.length, content.length);
-        System.arraycopy(tailBytes, 0, entity, headBytes.length + content.length, tailBytes.length);
-        return entity;
-    }
-
-    static byte[] opaqueEntity(byte[] signedData) {
-        return pkcs7MimeEntity("signed-data", signedData);
-    }
-
-    /** An {@code application/pkcs7-mime} entity of the given smime-type carrying the CMS (RFC 8551 section 3.2). */
-    static byte[] pkcs7MimeEntity(String smimeType, byte[] der) {
-        return ("Content-Type: application/pkcs7-mime; smime-type=" + smimeType + "; name=\"smime.p7m\"\r\n"
+    /** The header section of an {@code application/pkcs7-mime} entity of the given smime-type (RFC 8551 section 3.2); base64 CMS follows. */
+    static byte[] pkcs7MimeHeader(String smimeType) {
+        return ascii("Content-Type: application/pkcs7-mime; smime-type=" + smimeType + "; name=\"smime.p7m\"\r\n"
             + "Content-Transfer-Encoding: base64\r\n"
-            + "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n"
-            + base64Lines(der)).getBytes(StandardCharsets.US_ASCII);
+            + "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n");
     }
 
-    static String base64Lines(byte[] der) {
-        return Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der) + "\r\n";
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] encoded(X509Certificate certificate) {

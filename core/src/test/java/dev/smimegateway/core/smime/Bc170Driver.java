@@ -53,6 +53,17 @@ public final class Bc170Driver {
         return decrypted.algorithm() + " " + decrypted.authenticated() + " " + decrypted.message().getContent();
     }
 
+    /** Signs a whole message with {@link SmimeSigner}, {@code mode} detached or opaque; answers the message as written. */
+    public static byte[] sign(byte[] mime, PrivateKey key, java.util.List<X509Certificate> chain, String mode) throws Exception {
+        return MimeEntities.write(new SmimeSigner(key, chain, DigestAlgorithm.SHA256, false).sign(MimeEntities.parse(mime), SignMode.parse(mode)));
+    }
+
+    /** Encrypts a whole message with {@link SmimeEncryptor} to one RSA certificate; answers the message as written. */
+    public static byte[] encrypt(byte[] mime, X509Certificate recipient, String algorithm) throws Exception {
+        return MimeEntities.write(new SmimeEncryptor(ContentEncryption.parse(algorithm), KeyTransport.RSA_PKCS1)
+            .encrypt(MimeEntities.parse(mime), java.util.List.of(recipient), Optional.empty()));
+    }
+
     /** Where the loaded Bouncy Castle comes from, to prove which version ran. */
     public static String bouncyCastleJar() {
         return CMSAuthEnvelopedData.class.getProtectionDomain().getCodeSource().getLocation().toString();

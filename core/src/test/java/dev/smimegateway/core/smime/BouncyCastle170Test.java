@@ -46,7 +46,6 @@ class BouncyCastle170Test {
 
     private static URLClassLoader loader;
     private static Method decrypt;
-    private static Method decryptMessage;
 
     @TempDir
     Path folder;
@@ -69,8 +68,6 @@ class BouncyCastle170Test {
         }
         loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         decrypt = loader.loadClass(Bc170Driver.class.getName()).getMethod("decrypt", byte[].class, PrivateKey.class);
-        decryptMessage = loader.loadClass(Bc170Driver.class.getName()).getMethod("decryptMessage", byte[].class, PrivateKey.class,
-            X509Certificate.class);
     }
 
     @AfterAll
@@ -146,16 +143,56 @@ class BouncyCastle170Test {
 
     /** Jakarta Mail finds its implementation through the context class loader: that of Bouncy Castle 1.70 here. */
     private static String decryptMessageOn170(byte[] mime, TestPki.Issued recipient) throws Throwable {
+        return (String) on170("decryptMessage", mime, recipient.privateKey(), recipient.certificate());
+    }
+
+    private static Object on170(String method, Object... arguments) throws Throwable {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
         try {
-            return (String) decryptMessage.invoke(null, mime, recipient.privateKey(), recipient.certificate());
+            Method driverMethod = java.util.Arrays.stream(loader.loadClass(Bc170Driver.class.getName()).getMethods())
+                .filter(candidate -> candidate.getName().equals(method)).findFirst().orElseThrow();
+            return driverMethod.invoke(null, arguments);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         } finally {
             thread.setContextClassLoader(previous);
         }
+    }
+
+    /** James 3.8 runs our outgoing mailets on its Bouncy Castle 1.70 too: what they send there, OpenSSL reads. */
+    @ParameterizedTest
+    @CsvSource({"detached", "opaque"})
+    void openSslVerifiesWhatWeSignOn170(String mode) throws Throwable {
+        byte[] signed = (byte[]) on170("sign", SmimeInteropTest.MESSAGE.getBytes(StandardCharsets.ISO_8859_1),
+            IncomingFixture.ALICE.privateKey(), IncomingFixture.ALICE.chain(), mode);
+        OpenSsl openssl = new OpenSsl(folder);
+        openssl.writePem("ca.pem", IncomingFixture.PKI.caCertificate());
+        openssl.write("signed.eml", signed);
+
+        OpenSsl.Result result = openssl.run("cms", "-verify", "-in", "signed.eml", "-CAfile", "ca.pem", "-purpose", "smimesign",
+            "-out", "content.eml");
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(new String(openssl.read("content.eml"), StandardCharsets.ISO_8859_1)).contains("Content-Transfer-Encoding: quoted-printable");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"aes256-cbc", "aes128-gcm"})
+    void openSslDecryptsWhatWeEncryptOn170(String algorithm) throws Throwable {
+        byte[] encrypted = (byte[]) on170("encrypt", SmimeInteropTest.MESSAGE.getBytes(StandardCharsets.ISO_8859_1),
+            IncomingFixture.BOB.certificate(), algorithm);
+        OpenSsl openssl = new OpenSsl(folder);
+        openssl.writePem("bob.pem", IncomingFixture.BOB.certificate());
+        openssl.writeKey("bob.key", IncomingFixture.BOB.privateKey());
+        openssl.write("encrypted.eml", encrypted);
+
+        OpenSsl.Result result = openssl.run("cms", "-decrypt", "-in", "encrypted.eml", "-recip", "bob.pem", "-inkey", "bob.key",
+            "-out", "decrypted.eml");
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(new String(openssl.read("decrypted.eml"), StandardCharsets.ISO_8859_1)).contains("Content-Type: multipart/mixed");
     }
 
     @Test

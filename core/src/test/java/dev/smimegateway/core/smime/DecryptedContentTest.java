@@ -56,7 +56,7 @@ class DecryptedContentTest {
         }
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         raw.writeBytes(outerHeaders.getBytes(StandardCharsets.ISO_8859_1));
-        raw.writeBytes(SmimeSigner.pkcs7MimeEntity(gcm ? "authEnveloped-data" : "enveloped-data", der));
+        raw.writeBytes(IncomingFixture.pkcs7MimeEntity(gcm ? "authEnveloped-data" : "enveloped-data", der));
         return MimeEntities.parse(raw.toByteArray());
     }
 

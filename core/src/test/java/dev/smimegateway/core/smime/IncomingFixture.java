@@ -26,6 +26,12 @@ final class IncomingFixture {
     private IncomingFixture() {
     }
 
+    /** An {@code application/pkcs7-mime} entity of the given smime-type carrying the CMS, as our engine writes one. */
+    static byte[] pkcs7MimeEntity(String smimeType, byte[] der) {
+        return (new String(SmimeSigner.pkcs7MimeHeader(smimeType), StandardCharsets.US_ASCII)
+            + java.util.Base64.getMimeEncoder().encodeToString(der) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
     static SmimeVerifier verifier() {
         return new SmimeVerifier(List.of(PKI.caCertificate()), Clock.systemUTC(), MAX_BYTES);
     }

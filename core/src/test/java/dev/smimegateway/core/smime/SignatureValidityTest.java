@@ -146,6 +146,6 @@ class SignatureValidityTest {
 
     private static MimeMessage opaque(byte[] signedData) throws Exception {
         return parse("From: alice@example.com\r\nTo: bob@partner.example\r\nMIME-Version: 1.0\r\n"
-            + new String(SmimeSigner.opaqueEntity(signedData), StandardCharsets.US_ASCII));
+            + new String(IncomingFixture.pkcs7MimeEntity("signed-data", signedData), StandardCharsets.US_ASCII));
     }
 }
