@@ -22,7 +22,12 @@ public final class BenchmarkSuite {
     private BenchmarkSuite() {
     }
 
+    /** {@code --jmh [JMH options]} runs {@link Microbenchmarks} under JMH instead of the suite. */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--jmh")) {
+            org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         run(Settings.parse(args), System.out, System.err);
     }
 
