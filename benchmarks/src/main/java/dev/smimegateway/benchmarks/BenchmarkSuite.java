@@ -43,7 +43,8 @@ public final class BenchmarkSuite {
             MailetBenchmark.run(settings, fixtures, engine, table, progress);
         }
         HeapGrowth.Results memory = settings.runs(Part.MEMORY) && settings.memoryMegabytes() > 0
-            ? HeapGrowth.run(settings, fixtures, table, progress) : new HeapGrowth.Results(MessageSize.megabytes(settings.memoryMegabytes()), Map.of());
+            ? HeapGrowth.run(settings, fixtures, table, progress)
+            : new HeapGrowth.Results(MessageSize.megabytes(settings.memoryMegabytes()), Map.of());
         Map<OpenSslCmsPeer.Command, Rates> openssl = Map.of();
         Rates james = Rates.UNKNOWN;
         if (settings.runs(Part.PEERS)) {

@@ -15,66 +15,28 @@ import jakarta.mail.internet.MimeMessage;
  * ones the bulk primitives its bytes pass through (in series: {@code 1 / sum(1 / rate)}).
  */
 enum EngineOperation {
-    SIGN_DETACHED("sign detached", Input.PLAIN, true, List.of(Primitive.SHA256)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return fixtures.signer.sign(message, SignMode.DETACHED);
-        }
-    },
-    SIGN_OPAQUE("sign opaque", Input.PLAIN, true, List.of(Primitive.SHA256)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return fixtures.signer.sign(message, SignMode.OPAQUE);
-        }
-    },
-    ENCRYPT_CBC("encrypt AES-256-CBC", Input.PLAIN, false, List.of(Primitive.AES_CBC_ENCRYPT)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return encryptCbc(fixtures, message);
-        }
-    },
-    ENCRYPT_GCM("encrypt AES-256-GCM", Input.PLAIN, false, List.of(Primitive.AES_GCM_ENCRYPT)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return fixtures.gcm.encrypt(message, List.of(fixtures.bob.certificate()), Optional.empty());
-        }
-    },
-    SIGN_ENCRYPT("sign+encrypt (CBC)", Input.PLAIN, true, List.of(Primitive.SHA256, Primitive.AES_CBC_ENCRYPT)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return encryptCbc(fixtures, fixtures.signer.sign(message, SignMode.DETACHED));
-        }
-    },
-    TRIPLE_WRAP("triple wrap (CBC)", Input.PLAIN, true, List.of(Primitive.SHA256, Primitive.AES_CBC_ENCRYPT, Primitive.SHA256)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return fixtures.signer.sign(encryptCbc(fixtures, fixtures.signer.sign(message, SignMode.DETACHED)), SignMode.DETACHED);
-        }
-    },
-    DECRYPT_CBC("decrypt AES-256-CBC", Input.ENCRYPTED_CBC, true, List.of(Primitive.AES_CBC_DECRYPT)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return decrypt(fixtures, message);
-        }
-    },
-    DECRYPT_GCM("decrypt AES-256-GCM", Input.ENCRYPTED_GCM, true, List.of(Primitive.AES_GCM_DECRYPT)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return decrypt(fixtures, message);
-        }
-    },
-    VERIFY("verify detached", Input.SIGNED, false, List.of(Primitive.SHA256)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) {
-            return verified(fixtures.verifier.verify(message));
-        }
-    },
-    DECRYPT_VERIFY("decrypt+verify (CBC)", Input.SIGNED_THEN_ENCRYPTED, true, List.of(Primitive.AES_CBC_DECRYPT, Primitive.SHA256)) {
-        @Override
-        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
-            return verified(fixtures.verifier.verify(decrypt(fixtures, message)));
-        }
-    };
+    SIGN_DETACHED("sign detached", Input.PLAIN, true, List.of(Primitive.SHA256),
+        (fixtures, message) -> fixtures.signer.sign(message, SignMode.DETACHED)),
+    SIGN_OPAQUE("sign opaque", Input.PLAIN, true, List.of(Primitive.SHA256),
+        (fixtures, message) -> fixtures.signer.sign(message, SignMode.OPAQUE)),
+    ENCRYPT_CBC("encrypt AES-256-CBC", Input.PLAIN, false, List.of(Primitive.AES_CBC_ENCRYPT), EngineOperation::encryptCbc),
+    ENCRYPT_GCM("encrypt AES-256-GCM", Input.PLAIN, false, List.of(Primitive.AES_GCM_ENCRYPT),
+        (fixtures, message) -> fixtures.gcm.encrypt(message, List.of(fixtures.bob.certificate()), Optional.empty())),
+    SIGN_ENCRYPT("sign+encrypt (CBC)", Input.PLAIN, true, List.of(Primitive.SHA256, Primitive.AES_CBC_ENCRYPT),
+        (fixtures, message) -> encryptCbc(fixtures, fixtures.signer.sign(message, SignMode.DETACHED))),
+    TRIPLE_WRAP("triple wrap (CBC)", Input.PLAIN, true, List.of(Primitive.SHA256, Primitive.AES_CBC_ENCRYPT, Primitive.SHA256),
+        (fixtures, message) -> fixtures.signer.sign(encryptCbc(fixtures, fixtures.signer.sign(message, SignMode.DETACHED)),
+            SignMode.DETACHED)),
+    DECRYPT_CBC("decrypt AES-256-CBC", Input.ENCRYPTED_CBC, true, List.of(Primitive.AES_CBC_DECRYPT), EngineOperation::decrypt),
+    DECRYPT_GCM("decrypt AES-256-GCM", Input.ENCRYPTED_GCM, true, List.of(Primitive.AES_GCM_DECRYPT), EngineOperation::decrypt),
+    VERIFY("verify detached", Input.SIGNED, false, List.of(Primitive.SHA256),
+        (fixtures, message) -> verified(fixtures.verifier.verify(message))),
+    DECRYPT_VERIFY("decrypt+verify (CBC)", Input.SIGNED_THEN_ENCRYPTED, true, List.of(Primitive.AES_CBC_DECRYPT, Primitive.SHA256),
+        (fixtures, message) -> verified(fixtures.verifier.verify(decrypt(fixtures, message))));
+
+    private interface Step {
+        Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException;
+    }
 
     /** What an operation reads, made from the plain message by the engine itself. */
     enum Input {
@@ -96,16 +58,20 @@ enum EngineOperation {
     final Input input;
     final boolean privateKey;
     final List<Primitive> bulk;
+    private final Step step;
 
-    EngineOperation(String label, Input input, boolean privateKey, List<Primitive> bulk) {
+    EngineOperation(String label, Input input, boolean privateKey, List<Primitive> bulk, Step step) {
         this.label = label;
         this.input = input;
         this.privateKey = privateKey;
         this.bulk = bulk;
+        this.step = step;
     }
 
     /** @return the resulting message, or the verification result */
-    abstract Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException;
+    Object apply(Fixtures fixtures, MimeMessage message) throws SmimeException {
+        return step.apply(fixtures, message);
+    }
 
     /** MB/s of the bulk primitives this operation's bytes go through, one after the other. */
     Rates bulkLimit(HardwareLimits limits) {

@@ -79,7 +79,8 @@ record HardwareLimits(Rates opensslRsaSign, Rates opensslRsaVerify, Rates openss
     }
 
     private static ResultTable.Row row(String measurement, Rates rates, String unit, Rates reference, String against) {
-        return new ResultTable.Row("limit", measurement, ResultTable.rate(rates.oneThread(), unit), ResultTable.rate(rates.allCores(), unit),
+        return new ResultTable.Row("limit", measurement, ResultTable.rate(rates.oneThread(), unit),
+            ResultTable.rate(rates.allCores(), unit),
             ResultTable.percent(Rates.ratio(rates.oneThread(), reference.oneThread())),
             ResultTable.percent(Rates.ratio(rates.allCores(), reference.allCores())), against);
     }

@@ -103,7 +103,8 @@ final class JamesSignPeer {
             Rates rates = inContextOf(loader, () -> {
                 JamesSignPeer peer = new JamesSignPeer(loader, keyStore);
                 peer.requireSigned(plain);
-                return Throughput.rates(settings, threads -> Throughput.perSecond(threads, settings.seconds(), () -> () -> peer.sign(plain)));
+                return Throughput.rates(settings, threads -> Throughput.perSecond(threads, settings.seconds(),
+                    () -> () -> peer.sign(plain)));
             });
             Rates ours = engine.of(EngineOperation.SIGN_DETACHED, size);
             table.add(new ResultTable.Row("peers", measurement, ResultTable.rate(rates.oneThread(), "mails/s"),

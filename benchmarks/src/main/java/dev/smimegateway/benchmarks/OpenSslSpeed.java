@@ -20,7 +20,8 @@ final class OpenSslSpeed {
     }
 
     private static final Pattern RSA_2048 = Pattern.compile("^rsa\\s+2048 bits\\s+\\S+\\s+\\S+\\s+([\\d.]+)\\s+([\\d.]+)\\s*$");
-    private static final Pattern ECDSA_P256 = Pattern.compile("^\\s*256 bits ecdsa \\(nistp256\\)\\s+\\S+\\s+\\S+\\s+([\\d.]+)\\s+([\\d.]+)\\s*$");
+    private static final Pattern ECDSA_P256 =
+        Pattern.compile("^\\s*256 bits ecdsa \\(nistp256\\)\\s+\\S+\\s+\\S+\\s+([\\d.]+)\\s+([\\d.]+)\\s*$");
 
     private OpenSslSpeed() {
     }

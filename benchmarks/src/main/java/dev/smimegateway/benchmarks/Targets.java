@@ -45,7 +45,8 @@ final class Targets {
             throughput("10 MB " + operation.label + ", 1 thread", engine.of(operation, large), large, 300);
         }
         for (EngineOperation operation : HeapGrowth.OPERATIONS) {
-            targets.add(new Target(memory.size().label() + " " + operation.label + ": heap growth, × message size", memory.of(operation), 2, false, "×"));
+            targets.add(new Target(memory.size().label() + " " + operation.label + ": heap growth, × message size",
+                memory.of(operation), 2, false, "×"));
         }
         peer("4 KB sign, 1 thread vs James SMIMESign", engine.of(EngineOperation.SIGN_DETACHED, small).oneThread(), james.oneThread(), 8);
         peer("4 KB sign, " + all + " vs James SMIMESign", engine.of(EngineOperation.SIGN_DETACHED, small).allCores(), james.allCores(), 8);

@@ -33,7 +33,8 @@ class EndToEndThroughput {
     private static final TestPki.Issued ALICE = PKI.leaf("Alice").email("alice@example.com").issue();
     private static final TestPki.Issued BOB = PKI.leaf("Bob").email("bob@partner.example").issue();
     private static final Duration DELIVERY_TIMEOUT = Duration.ofMinutes(5);
-    private static final String SMIME_MAILETS = "(?s)<mailet match=\"All\" class=\"dev\\.smimegateway\\.mailets\\.SMime(Sign|Encrypt)\">.*?</mailet>";
+    private static final String SMIME_MAILETS =
+        "(?s)<mailet match=\"All\" class=\"dev\\.smimegateway\\.mailets\\.SMime(Sign|Encrypt)\">.*?</mailet>";
 
     private final int mails = Integer.getInteger("e2e.mails", 400);
     private final int clients = Integer.getInteger("e2e.clients", 4);
@@ -109,7 +110,8 @@ class EndToEndThroughput {
         long deadline = System.nanoTime() + DELIVERY_TIMEOUT.toNanos();
         while (MailClient.messageCount(james.imapPort(), "bob@partner.example", "pw") < count) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(count + " mails were not all delivered within " + DELIVERY_TIMEOUT + "; James's log:\n" + james.log());
+                throw new AssertionError(count + " mails were not all delivered within " + DELIVERY_TIMEOUT + "; James's log:\n"
+                    + james.log());
             }
             Thread.sleep(100);
         }
