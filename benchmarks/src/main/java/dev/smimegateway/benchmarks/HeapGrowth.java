@@ -67,7 +67,7 @@ final class HeapGrowth {
             return new Results(size, multiples);
         } finally {
             pool.shutdownNow();
-            MailetBenchmark.deleteRecursively(folder);
+            TemporaryFolders.delete(folder);
         }
     }
 

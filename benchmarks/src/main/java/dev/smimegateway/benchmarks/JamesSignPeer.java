@@ -118,7 +118,7 @@ final class JamesSignPeer {
         } finally {
             if (folder != null) {
                 try {
-                    MailetBenchmark.deleteRecursively(folder);
+                    TemporaryFolders.delete(folder);
                 } catch (IOException e) {
                     progress.println("cannot delete " + folder + ": " + e.getMessage());
                 }

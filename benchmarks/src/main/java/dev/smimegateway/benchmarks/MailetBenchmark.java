@@ -68,7 +68,7 @@ final class MailetBenchmark {
                 }
             }
         } finally {
-            deleteRecursively(folder);
+            TemporaryFolders.delete(folder);
         }
     }
 
@@ -102,14 +102,6 @@ final class MailetBenchmark {
         if (!Boolean.TRUE.equals(value)) {
             throw new IllegalStateException(mailetCase.mailet() + " did not succeed on the benchmark mail: "
                 + mailetCase.outcome() + " = " + value);
-        }
-    }
-
-    static void deleteRecursively(Path folder) throws java.io.IOException {
-        try (var paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }

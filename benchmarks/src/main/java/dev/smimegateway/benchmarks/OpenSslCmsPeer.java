@@ -75,7 +75,7 @@ final class OpenSslCmsPeer {
                     "ours (engine " + command.ours.label + ") ÷ openssl; " + settings.threads() + " threads: as many processes at once"));
             }
         } finally {
-            MailetBenchmark.deleteRecursively(folder);
+            TemporaryFolders.delete(folder);
         }
         return results;
     }

@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 /**
  * What one run measures and for how long, from arguments such as {@code --seconds=2 --sizes=4k,10m}.
  *
- * @param seconds         time measured per cell, after a warm-up of 30% of it; a cell runs at least one
- *                        warm-up and one measured operation per thread, so 50 MB cells run few operations
+ * @param seconds         time measured per cell, after a warm-up of 30% of it, in three rounds of which the
+ *                        best counts; each round runs at least one operation per thread, so 50 MB cells run few
  * @param threads         the "all cores" column: a fixed pool of this many threads
  * @param memoryMegabytes the message size of the peak heap part
  * @param peerLib         the class path folder of Apache James's own SMIMESign (apache-mailet-crypto 3.0.0)

@@ -25,7 +25,7 @@ final class Targets {
         MessageSize small = MessageSize.parse("4k");
         MessageSize large = MessageSize.parse("10m");
         String all = threads + " threads";
-        for (boolean allCores : new boolean[] {true, false}) {
+        for (boolean allCores : threads > 1 ? new boolean[] {true, false} : new boolean[] {false}) {
             String where = allCores ? all + " vs openssl speed -multi " + threads : "1 thread vs openssl speed (1 core)";
             Rates sign = limits.opensslRsaSign();
             Rates verify = limits.opensslRsaVerify();
@@ -37,8 +37,10 @@ final class Targets {
         }
         ratio("4 KB sign detached, 1 thread vs the JDK's raw RSA-2048 sign", engine.of(EngineOperation.SIGN_DETACHED, small),
             limits.jdkRsaSign(), false, 0.85);
-        ratio("4 KB sign detached, " + all + " vs the JDK's raw RSA-2048 sign", engine.of(EngineOperation.SIGN_DETACHED, small),
-            limits.jdkRsaSign(), true, 0.85);
+        if (threads > 1) {
+            ratio("4 KB sign detached, " + all + " vs the JDK's raw RSA-2048 sign", engine.of(EngineOperation.SIGN_DETACHED, small),
+                limits.jdkRsaSign(), true, 0.85);
+        }
         throughput("10 MB sign detached, 1 thread", engine.of(EngineOperation.SIGN_DETACHED, large), large, 800);
         for (EngineOperation operation : List.of(EngineOperation.ENCRYPT_CBC, EngineOperation.ENCRYPT_GCM, EngineOperation.DECRYPT_CBC,
             EngineOperation.DECRYPT_GCM, EngineOperation.VERIFY)) {
@@ -49,14 +51,19 @@ final class Targets {
                 memory.of(operation), 2, false, "×"));
         }
         peer("4 KB sign, 1 thread vs James SMIMESign", engine.of(EngineOperation.SIGN_DETACHED, small).oneThread(), james.oneThread(), 8);
-        peer("4 KB sign, " + all + " vs James SMIMESign", engine.of(EngineOperation.SIGN_DETACHED, small).allCores(), james.allCores(), 8);
+        if (threads > 1) {
+            peer("4 KB sign, " + all + " vs James SMIMESign", engine.of(EngineOperation.SIGN_DETACHED, small).allCores(),
+                james.allCores(), 8);
+        }
         for (OpenSslCmsPeer.Command command : List.of(OpenSslCmsPeer.Command.SIGN, OpenSslCmsPeer.Command.ENCRYPT)) {
             Rates peer = openssl.getOrDefault(command, Rates.UNKNOWN);
             Rates ours = engine.of(command.ours, small);
             peer("4 KB " + command.ours.label + ", 1 thread vs openssl cms " + command.option + " serially", ours.oneThread(),
                 peer.oneThread(), 20);
-            peer("4 KB " + command.ours.label + ", " + all + " vs " + threads + " openssl cms " + command.option + " at once",
-                ours.allCores(), peer.allCores(), 20);
+            if (threads > 1) {
+                peer("4 KB " + command.ours.label + ", " + all + " vs " + threads + " openssl cms " + command.option + " at once",
+                    ours.allCores(), peer.allCores(), 20);
+            }
         }
     }
 
