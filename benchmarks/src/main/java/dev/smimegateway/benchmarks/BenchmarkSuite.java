@@ -39,6 +39,8 @@ public final class BenchmarkSuite {
         HardwareLimits limits = settings.runs(Part.LIMITS) ? HardwareLimits.measure(settings, table, progress) : HardwareLimits.unknown();
         EngineBenchmark.Results engine = settings.runs(Part.ENGINE)
             ? EngineBenchmark.run(settings, fixtures, limits, table, progress) : new EngineBenchmark.Results();
+        EngineBenchmark.Results jdkOnly = settings.runs(Part.ENGINE) && JdkOnlyConfiguration.needed()
+            ? JdkOnlyConfiguration.run(settings, limits, table, progress) : engine;
         if (settings.runs(Part.MAILETS)) {
             MailetBenchmark.run(settings, fixtures, engine, table, progress);
         }
@@ -54,12 +56,20 @@ public final class BenchmarkSuite {
 
         out.printf("S/MIME gateway benchmark suite, %s UTC, %s%n", DateTimeFormatter.ISO_LOCAL_DATE_TIME
             .format(start.atOffset(ZoneOffset.UTC).withNano(0)), machine());
-        out.printf("Java %s (%s), %s; RSA-2048 keys, SHA-256; %s s per cell; %d threads for \"all cores\"; load average %s at start,"
-            + " %s at end; run took %d s%n%n", System.getProperty("java.version"), System.getProperty("java.vm.name"), opensslVersion(),
-            settings.seconds(), settings.threads(), loadBefore, loadAverage(), Duration.between(start, Instant.now()).toSeconds());
+        out.printf("Java %s (%s), %s; RSA-2048 keys, SHA-256; %s s per cell, best of %d rounds; %d threads for \"all cores\"%n",
+            System.getProperty("java.version"), System.getProperty("java.vm.name"), opensslVersion(), settings.seconds(), Throughput.ROUNDS,
+            settings.threads());
+        out.printf("Private-key operations of the engine rows: %s; load average %s at start, %s at end; run took %d s%n%n",
+            configuration(), loadBefore, loadAverage(), Duration.between(start, Instant.now()).toSeconds());
         table.print(out);
         out.println();
-        new Targets(limits, engine, memory, james, openssl, settings.threads()).print(out);
+        new Targets(limits, engine, jdkOnly, memory, james, openssl, settings.threads()).print(out);
+    }
+
+    private static String configuration() {
+        String accelerated = AcceleratedProvider.find().map(provider -> provider.getName() + " on the class path")
+            .orElse("no accelerated provider on the class path, so the JDK's providers");
+        return accelerated + ", " + JdkOnlyConfiguration.SWITCH + "=" + System.getProperty(JdkOnlyConfiguration.SWITCH, "auto");
     }
 
     private static String machine() {

@@ -22,7 +22,7 @@ final class EngineBenchmark {
             return rates.getOrDefault(key(operation, size), Rates.UNKNOWN);
         }
 
-        private void put(EngineOperation operation, MessageSize size, Rates value) {
+        void put(EngineOperation operation, MessageSize size, Rates value) {
             rates.put(key(operation, size), value);
         }
 
