@@ -48,7 +48,7 @@ record HardwareLimits(Rates opensslRsaSign, Rates opensslRsaVerify, Rates openss
         Optional<Provider> accelerated = AcceleratedProvider.find();
         if (accelerated.isPresent()) {
             progress.println("limit: " + accelerated.get().getName());
-            primitives(settings, new JdkPrimitives(accelerated, settings.seconds()), accelerated.get().getName(), rsaSign, rsaVerify,
+            primitives(settings, new JdkPrimitives(accelerated, settings.seconds()), "accelerated", rsaSign, rsaVerify,
                 ecdsaSign, table);
         }
         return new HardwareLimits(rsaSign, rsaVerify, ecdsaSign, ecdsaVerify, jdk.rsaSign(), jdk.rsaVerify(), jdk.ecdsaSign(), jdk.bulk());
