@@ -32,6 +32,7 @@ final class RealJamesServer implements AutoCloseable {
     private final int imapPort;
     private final int webadminPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private List<String> jvmOptions = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private Process process;
 
     private RealJamesServer(Path workDir, int smtpPort, int imapPort, int webadminPort) {
@@ -106,6 +107,15 @@ final class RealJamesServer implements AutoCloseable {
 
     int imapPort() {
         return imapPort;
+    }
+
+    /**
+     * Replaces the JVM options, which by default make James start fast for a test (C1 only, serial
+     * GC, 512 MB) rather than run fast: a throughput measurement wants the server's usual JIT and GC.
+     */
+    RealJamesServer jvmOptions(String... options) {
+        jvmOptions = List.of(options);
+        return this;
     }
 
     /** Starts James and waits until webadmin answers; fails with the log's tail when James exits or hangs. */
@@ -224,9 +234,7 @@ final class RealJamesServer implements AutoCloseable {
     private Process launch() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx512m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-Dworking.directory=" + workDir);
         command.add("-Dlogback.configurationFile=" + workDir.resolve("conf/logback.xml"));
         command.add("-Djames.lifecycle.leak.detection.mode=NONE");

@@ -1,0 +1,32 @@
+package dev.smimegateway.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The suite on a tiny setting: each part runs and lands in the one table; no figure is checked. The
+ * memory part's bisection starts dozens of JVMs: {@link HeapGrowthTest} checks its probe instead.
+ */
+class BenchmarkSuiteTest {
+    @Test
+    void everyPartRunsAndPrintsItsRowsAndTheTargets() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        BenchmarkSuite.run(Settings.parse("--seconds=0.05", "--sizes=4k,1m", "--threads=2", "--parts=limits,engine,mailets,peers"),
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(OutputStream.nullOutputStream()));
+
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("| limit | openssl speed rsa2048 sign |", "| limit | JDK RSA-2048 sign (SunRsaSign) |",
+            "| limit | JDK AES-256-GCM encrypt, 1 MiB buffers |", "| engine | 4 KB triple wrap (CBC) |",
+            "| engine | 1 MB decrypt+verify (CBC) |", "| mailets | 4 KB SMimeVerify |",
+            "| peers | 4 KB openssl cms -verify, a process per mail |", "| peers | 4 KB Apache James SMIMESign 3.0.0 (own class path) |",
+            "| 4 KB sign detached, 2 threads vs openssl speed -multi 2 rsa2048 sign |");
+        assertThat(table).doesNotContain("could not run");
+    }
+}
