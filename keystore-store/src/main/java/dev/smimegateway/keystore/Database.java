@@ -87,8 +87,34 @@ final class Database {
         return dialect;
     }
 
-    /** Runs the work in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs the work in one transaction: committed when it returns, rolled back when it throws. A
+     * transaction the database chose as a deadlock victim (or could not serialise) is rolled back and
+     * run again, up to {@value #ATTEMPTS} times in all: concurrent spool threads and servers make such
+     * cycles possible, and the work is all inside the transaction.
+     */
     <T> T inTransaction(Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(work);
+            } catch (KeyStoreFailureException e) {
+                if (attempt >= ATTEMPTS || !(e.getCause() instanceof SQLException cause) || !isRetryable(cause)) {
+                    throw e;
+                }
+                LOGGER.debug("Key store transaction retried after {} (attempt {})", cause.getMessage(), attempt);
+            }
+        }
+    }
+
+    private static final int ATTEMPTS = 3;
+
+    /** 40001: serialization failure, Derby's deadlock too; 40P01: PostgreSQL's deadlock_detected; 40XL1: Derby lock timeout. */
+    private static boolean isRetryable(SQLException e) {
+        String state = e.getSQLState();
+        return "40001".equals(state) || "40P01".equals(state) || "40XL1".equals(state);
+    }
+
+    private <T> T once(Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {

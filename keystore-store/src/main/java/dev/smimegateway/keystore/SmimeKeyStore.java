@@ -160,15 +160,21 @@ public final class SmimeKeyStore {
      * harvested certificate counts as using it (the size cap evicts the least recently used).
      */
     public Optional<EncryptionTarget> encryptionTargetFor(String address) {
-        return database.inTransaction(connection -> {
+        Optional<EncryptionTarget> target = database.inTransaction(connection -> {
             Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
             if (chosen.isEmpty()) {
                 return Optional.<EncryptionTarget>empty();
             }
-            harvested.markUsed(connection, chosen.get().fingerprint());
             return Optional.of(new EncryptionTarget(chosen.get().certificate(),
                 CapabilityStore.announcedFor(connection, chosen.get().fingerprint())));
         });
+        // Its own transaction, holding nothing else: a harvest (which locks capabilities, then evicts)
+        // and this update can never wait for each other in a cycle.
+        target.ifPresent(chosen -> database.inTransaction(connection -> {
+            harvested.markUsed(connection, CertificateFacts.of(chosen.certificate()).fingerprint());
+            return null;
+        }));
+        return target;
     }
 
     /**
