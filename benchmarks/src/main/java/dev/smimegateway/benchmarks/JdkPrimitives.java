@@ -85,14 +85,14 @@ final class JdkPrimitives {
     }
 
     /**
-     * Runs the primitive for a second on 1 KiB buffers, then for two on 1 MiB ones: the JIT compiles
-     * the code around the JDK's AES and SHA intrinsics only after thousands of calls (and AES-CBC
-     * decryption's path for large buffers later still), so a cold measurement would time the
-     * interpreter: 100 MB/s instead of 10 GB/s for AES-GCM.
+     * Runs the primitive as long as a measurement on 1 KiB buffers, then twice as long on 1 MiB ones (3 s
+     * in all at the default second per cell): the JIT compiles the code around the JDK's AES and SHA
+     * intrinsics only after thousands of calls (and AES-CBC decryption's path for large buffers later
+     * still), so a cold measurement would time the interpreter: 100 MB/s instead of 10 GB/s for AES-GCM.
      */
     void warmUp(Primitive primitive) throws Exception {
-        megabytesPerSecond(primitive, 1, 1024, 1);
-        megabytesPerSecond(primitive, 1, BUFFER, 2);
+        megabytesPerSecond(primitive, 1, 1024, seconds);
+        megabytesPerSecond(primitive, 1, BUFFER, 2 * seconds);
     }
 
     private double megabytesPerSecond(Primitive primitive, int threads, int bufferBytes, double measuredSeconds) throws Exception {
