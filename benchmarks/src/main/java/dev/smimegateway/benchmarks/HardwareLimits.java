@@ -72,6 +72,7 @@ record HardwareLimits(Rates opensslRsaSign, Rates opensslRsaVerify, Rates openss
             "openssl ecdsap256 sign"));
         Map<Primitive, Rates> bulk = new EnumMap<>(Primitive.class);
         for (Primitive primitive : Primitive.values()) {
+            primitives.warmUp(primitive);
             Rates rates = Throughput.rates(settings, threads -> primitives.megabytesPerSecond(primitive, threads));
             bulk.put(primitive, rates);
             table.add(row(name + " " + primitive.label + ", 1 MiB buffers", rates, "MB/s", Rates.UNKNOWN, ""));

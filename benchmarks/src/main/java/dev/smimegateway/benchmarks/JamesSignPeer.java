@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -208,14 +209,9 @@ final class JamesSignPeer {
         return Proxy.newProxyInstance(loader, new Class<?>[] {type}, handler);
     }
 
+    /** The default value of a return type: null, or false and zero for primitives (the element of a new array). */
     private static Object nothing(Class<?> type) {
-        if (type == boolean.class) {
-            return false;
-        }
-        if (type.isPrimitive() && type != void.class) {
-            return type == long.class ? 0L : type == int.class ? 0 : type == double.class ? 0.0 : type == float.class ? 0f : (Object) 0;
-        }
-        return null;
+        return type.isPrimitive() && type != void.class ? Array.get(Array.newInstance(type, 1), 0) : null;
     }
 
     private static void invoke(Method method, Object target, Object... args) throws Exception {
