@@ -171,27 +171,18 @@ final class HarvestedCertificateStore {
         }
     }
 
+    /** A page of harvested certificates, paged by the database (OFFSET/FETCH, which Derby and PostgreSQL both read). */
     List<HarvestedCertificate> list(Optional<String> address, Optional<String> domain, int offset, int limit) {
         String filter = address.isPresent() ? " WHERE h.address = ?" : domain.isPresent() ? " WHERE h.address LIKE ?" : "";
-        return database.inTransaction(connection -> {
-            try (PreparedStatement query = connection.prepareStatement(SELECT + filter + " ORDER BY h.address, h.first_seen, h.certificate_name")) {
-                Optional<String> value = address.map(MailAddresses::normalise)
-                    .or(() -> domain.map(name -> "%@" + validDomain(name)));
-                if (value.isPresent()) {
-                    query.setString(1, value.get());
-                }
-                return read(query, offset, limit);
-            }
-        });
+        Optional<String> value = address.map(MailAddresses::normalise).or(() -> domain.map(name -> "%@" + validDomain(name)));
+        return database.inTransaction(connection -> Database.list(connection, SELECT + filter
+                + " ORDER BY h.address, h.first_seen, h.certificate_name OFFSET " + offset + " ROWS FETCH NEXT " + limit + " ROWS ONLY",
+            HarvestedCertificateStore::harvested, value.stream().toArray(String[]::new)));
     }
 
     Optional<HarvestedCertificate> find(String name) {
-        return database.inTransaction(connection -> {
-            try (PreparedStatement query = connection.prepareStatement(SELECT + " WHERE h.certificate_name = ?")) {
-                query.setString(1, name);
-                return read(query, 0, 1).stream().findFirst();
-            }
-        });
+        return database.inTransaction(connection -> Database.list(connection, SELECT + " WHERE h.certificate_name = ?",
+            HarvestedCertificateStore::harvested, name)).stream().findFirst();
     }
 
     /** Makes a harvested certificate administrator-managed: it keeps its address, and is never evicted. */
@@ -243,20 +234,10 @@ final class HarvestedCertificateStore {
         }
     }
 
-    private static List<HarvestedCertificate> read(PreparedStatement query, int offset, int limit) throws SQLException {
-        List<HarvestedCertificate> result = new ArrayList<>();
-        try (ResultSet rows = query.executeQuery()) {
-            int row = 0;
-            while (rows.next() && result.size() < limit) {
-                if (row++ < offset) {
-                    continue;
-                }
-                result.add(new HarvestedCertificate(rows.getString(1), CertificateFacts.fromDer(rows.getBytes(2)), rows.getString(3),
-                    rows.getTimestamp(4).toInstant(), rows.getTimestamp(5).toInstant(), rows.getTimestamp(6).toInstant(),
-                    Optional.ofNullable(rows.getString(7)), rows.getInt(8)));
-            }
-        }
-        return result;
+    private static HarvestedCertificate harvested(ResultSet row) throws SQLException {
+        return new HarvestedCertificate(row.getString(1), CertificateFacts.fromDer(row.getBytes(2)), row.getString(3),
+            row.getTimestamp(4).toInstant(), row.getTimestamp(5).toInstant(), row.getTimestamp(6).toInstant(),
+            Optional.ofNullable(row.getString(7)), row.getInt(8));
     }
 
     private static String validDomain(String domain) {
