@@ -4,14 +4,20 @@ import java.math.BigInteger;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 
 import javax.security.auth.x500.X500Principal;
 import javax.sql.DataSource;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.certificate.MailAddresses;
 
 /**
  * The gateway's store of keys and certificates, as the mailets and webadmin see it: a thin facade
@@ -40,14 +46,24 @@ public final class SmimeKeyStore {
     private final CaCertificateTable<IntermediateCertificate> intermediates;
     private final CrlStore crls;
     private final CertificateSelection selection;
+    private final LookupCache lookups;
+    private final Map<String, Instant> markedUsed = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+            return size() > LookupCache.MAX_ENTRIES;
+        }
+    });
+    private final Clock clock;
     private volatile TrustMaterial trust;
 
     private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock) {
         this.database = database;
+        this.lookups = new LookupCache(clock);
+        this.clock = clock;
         this.identities = new IdentityStore(database, seal, clock);
         this.partners = new PartnerCertificateStore(database, clock);
         this.alerts = new RiskAlerts(database, clock);
-        this.harvested = new HarvestedCertificateStore(database, partners, alerts, new CapabilityStore(clock), clock);
+        this.harvested = new HarvestedCertificateStore(database, partners, alerts, new CapabilityStore(clock), clock, lookups::changed);
         this.trustAnchors = CaCertificateTable.trustAnchors(database, clock);
         this.intermediates = CaCertificateTable.intermediates(database, clock);
         this.crls = new CrlStore(database, clock);
@@ -91,12 +107,12 @@ public final class SmimeKeyStore {
      */
     public Identity importPkcs12(String name, byte[] pkcs12, char[] password, Optional<String> alias, Optional<Boolean> activate,
                                  boolean decryptOnly) {
-        return identities.importPkcs12(name, pkcs12, password, alias, activate, decryptOnly);
+        return changing(() -> identities.importPkcs12(name, pkcs12, password, alias, activate, decryptOnly));
     }
 
     /** Creates a key and a self-signed certificate for it. */
     public Identity createSelfSigned(String name, SelfSignedRequest request, Optional<Boolean> activate) {
-        return identities.createSelfSigned(name, request, activate);
+        return changing(() -> identities.createSelfSigned(name, request, activate));
     }
 
     /** A PEM certificate signing request for the identity's key, to send to a CA. */
@@ -109,7 +125,7 @@ public final class SmimeKeyStore {
      * The previous certificate is kept for decryption.
      */
     public Identity importCertificate(String name, byte[] certificateChain) {
-        return identities.importCertificate(name, certificateChain);
+        return changing(() -> identities.importCertificate(name, certificateChain));
     }
 
     /**
@@ -117,7 +133,7 @@ public final class SmimeKeyStore {
      * inactive. A decrypt-only identity is refused: it never signs.
      */
     public Identity activate(String name) {
-        return identities.activate(name);
+        return changing(() -> identities.activate(name));
     }
 
     public List<Identity> listIdentities() {
@@ -130,14 +146,15 @@ public final class SmimeKeyStore {
 
     /** Deletes the identity with its key and all its certificates: mail encrypted to them can no longer be decrypted. */
     public void deleteIdentity(String name) {
-        identities.delete(name);
+        changing(() -> identities.delete(name));
     }
 
     // ---------------------------------------------------------------- look-ups for the mailets
 
     /** The identity that signs mail from this sender, by {@link CertificateSelection}'s rule. */
     public Optional<SigningIdentity> signingIdentityFor(String address) {
-        return selection.signingIdentityFor(address);
+        return lookups.get(new Lookup("signingIdentityFor", MailAddresses.normalise(address)),
+            () -> selection.signingIdentityFor(address), SmimeKeyStore::leafOf);
     }
 
     /**
@@ -146,12 +163,13 @@ public final class SmimeKeyStore {
      * decrypt-only identity is never returned (and the log says why): it must not sign.
      */
     public Optional<SigningIdentity> signingIdentity(String name) {
-        return identities.signingIdentity(name);
+        return lookups.get(new Lookup("signingIdentity", name), () -> identities.signingIdentity(name), found -> List.of());
     }
 
     /** The certificates mail to this recipient is encrypted to, newest first, by {@link CertificateSelection}'s rule. */
     public List<X509Certificate> encryptionCertificatesFor(String address) {
-        return selection.encryptionCertificatesFor(address).stream().map(CertificateFacts::certificate).collect(Collectors.toList());
+        return lookups.get(new Lookup("encryptionCertificatesFor", MailAddresses.normalise(address)),
+            () -> selection.encryptionCertificatesFor(address).stream().map(CertificateFacts::certificate).toList(), found -> found);
     }
 
     /**
@@ -160,21 +178,28 @@ public final class SmimeKeyStore {
      * harvested certificate counts as using it (the size cap evicts the least recently used).
      */
     public Optional<EncryptionTarget> encryptionTargetFor(String address) {
-        Optional<EncryptionTarget> target = database.inTransaction(connection -> {
-            Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
-            if (chosen.isEmpty()) {
-                return Optional.<EncryptionTarget>empty();
-            }
-            return Optional.of(new EncryptionTarget(chosen.get().certificate(),
-                CapabilityStore.announcedFor(connection, chosen.get().fingerprint())));
-        });
-        // Its own transaction, holding nothing else: a harvest (which locks capabilities, then evicts)
-        // and this update can never wait for each other in a cycle.
-        target.ifPresent(chosen -> database.inTransaction(connection -> {
-            harvested.markUsed(connection, CertificateFacts.of(chosen.certificate()).fingerprint());
-            return null;
-        }));
+        Optional<EncryptionTarget> target = encryptionTarget(address);
+        target.ifPresent(chosen -> markUsed(CertificateFacts.of(chosen.certificate()).fingerprint()));
         return target;
+    }
+
+    /**
+     * Moves a harvested certificate's last use on, at most once a minute per certificate and server:
+     * the size cap's least-recently-used order needs no finer grain, and a mail costs no write. Its
+     * own transaction, holding nothing else: a harvest (which locks capabilities, then evicts) and this
+     * update can never wait for each other in a cycle.
+     */
+    private void markUsed(String fingerprint) {
+        Instant now = clock.instant();
+        Instant last = markedUsed.get(fingerprint);
+        if (last != null && now.isBefore(last.plus(LookupCache.TIME_TO_LIVE)) && !now.isBefore(last)) {
+            return;
+        }
+        database.inTransaction(connection -> {
+            harvested.markUsed(connection, fingerprint);
+            return null;
+        });
+        markedUsed.put(fingerprint, now);
     }
 
     /**
@@ -183,24 +208,27 @@ public final class SmimeKeyStore {
      * certificates are not returned: they do not name the signer.
      */
     public List<X509Certificate> partnerCertificatesFor(String address) {
-        return partners.boundTo(address);
+        return lookups.get(new Lookup("partnerCertificatesFor", MailAddresses.normalise(address)), () -> partners.boundTo(address),
+            found -> List.of());
     }
 
     /** The key for a RecipientInfo identified by issuer and serial number; old certificates included. */
     public Optional<DecryptionKey> decryptionKeyFor(X500Principal issuerName, BigInteger serialNumber) {
-        return identities.decryptionKey(issuerName, serialNumber);
+        return lookups.get(new Lookup("decryptionKeyFor", issuerName.getName(X500Principal.CANONICAL) + "/" + serialNumber),
+            () -> identities.decryptionKey(issuerName, serialNumber), found -> List.of());
     }
 
     /** The key for a RecipientInfo identified by subjectKeyIdentifier; old certificates included. */
     public Optional<DecryptionKey> decryptionKeyFor(byte[] subjectKeyIdentifier) {
-        return identities.decryptionKey(subjectKeyIdentifier);
+        return lookups.get(new Lookup("decryptionKeyFor", HexFormat.of().formatHex(subjectKeyIdentifier)),
+            () -> identities.decryptionKey(subjectKeyIdentifier), found -> List.of());
     }
 
     // ---------------------------------------------------------------- partner certificates
 
     /** Adds one partner certificate (PEM or DER) under a name. */
     public StoredCertificate addCertificate(String name, byte[] certificate) {
-        return partners.add(name, certificate);
+        return changing(() -> partners.add(name, certificate));
     }
 
     /** The administrator's partner certificates (harvested ones: {@link #listHarvested}). */
@@ -214,7 +242,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteCertificate(String name) {
-        partners.delete(name);
+        changing(() -> partners.delete(name));
     }
 
     /** Every administrator's partner certificate as one PEM file, each preceded by its {@code name:} so the file re-imports as it was. */
@@ -228,7 +256,7 @@ public final class SmimeKeyStore {
      * certificate's first address.
      */
     public ImportReport importCertificates(String pemText) {
-        return partners.importPem(pemText);
+        return changing(() -> partners.importPem(pemText));
     }
 
     // ---------------------------------------------------------------- harvested certificates
@@ -249,11 +277,11 @@ public final class SmimeKeyStore {
 
     /** Makes a harvested certificate administrator-managed: never evicted, listed with the added ones. */
     public StoredCertificate promoteHarvested(String name) {
-        return harvested.promote(name);
+        return changing(() -> harvested.promote(name));
     }
 
     public void deleteHarvested(String name) {
-        harvested.delete(name);
+        changing(() -> harvested.delete(name));
     }
 
     /** Updated certificates seen for addresses that had one, stored or rejected, newest first. */
@@ -275,10 +303,7 @@ public final class SmimeKeyStore {
      * mail signed with the certificate that mail to it is encrypted to; empty when there is none.
      */
     public Optional<String> announcedCapabilities(String address) {
-        return database.inTransaction(connection -> {
-            Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
-            return chosen.isEmpty() ? Optional.<String>empty() : CapabilityStore.announcedFor(connection, chosen.get().fingerprint());
-        });
+        return encryptionTarget(address).flatMap(EncryptionTarget::capabilities);
     }
 
     // ---------------------------------------------------------------- trust anchors
@@ -365,5 +390,43 @@ public final class SmimeKeyStore {
 
     public void deleteCrl(String fingerprint) {
         crls.delete(fingerprint);
+    }
+
+    // ---------------------------------------------------------------- the look-up cache
+
+    /** A look-up and its argument, the key of its cached answer. */
+    private record Lookup(String method, String argument) {
+    }
+
+    private Optional<EncryptionTarget> encryptionTarget(String address) {
+        return lookups.get(new Lookup("encryptionTargetFor", MailAddresses.normalise(address)),
+            () -> database.inTransaction(connection -> {
+                Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
+                if (chosen.isEmpty()) {
+                    return Optional.<EncryptionTarget>empty();
+                }
+                return Optional.of(new EncryptionTarget(chosen.get().certificate(),
+                    CapabilityStore.announcedFor(connection, chosen.get().fingerprint())));
+            }), found -> found.map(chosen -> List.of(chosen.certificate())).orElse(List.of()));
+    }
+
+    private static List<X509Certificate> leafOf(Optional<SigningIdentity> identity) {
+        return identity.map(found -> List.of(found.certificate())).orElse(List.of());
+    }
+
+    /** Runs a write, then discards the cached look-ups (also when it failed: it may have committed before failing). */
+    private <T> T changing(Supplier<T> write) {
+        try {
+            return write.get();
+        } finally {
+            lookups.changed();
+        }
+    }
+
+    private void changing(Runnable write) {
+        changing(() -> {
+            write.run();
+            return null;
+        });
     }
 }
