@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import javax.security.auth.x500.X500Principal;
@@ -37,6 +39,9 @@ import dev.smimegateway.core.certificate.MailAddresses;
  * Every method is safe to call from many threads, and from several servers sharing one database.
  */
 public final class SmimeKeyStore {
+    /** How long another server's change to the trust material may go unseen. */
+    static final Duration TRUST_RECHECK = Duration.ofSeconds(1);
+
     private final Database database;
     private final IdentityStore identities;
     private final PartnerCertificateStore partners;
@@ -54,7 +59,12 @@ public final class SmimeKeyStore {
         }
     });
     private final Clock clock;
-    private volatile TrustMaterial trust;
+    private final AtomicLong trustChanges = new AtomicLong();
+    private volatile TrustSnapshot trust;
+
+    /** The trust material, the count of this server's trust changes it was read after, and when the database's version was last read. */
+    private record TrustSnapshot(TrustMaterial material, long changes, Instant checkedAt) {
+    }
 
     private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock) {
         this.database = database;
@@ -309,7 +319,7 @@ public final class SmimeKeyStore {
     // ---------------------------------------------------------------- trust anchors
 
     public ImportReport importTrustAnchors(String pemText) {
-        return trustAnchors.importPem(pemText);
+        return changingTrust(() -> trustAnchors.importPem(pemText));
     }
 
     public List<TrustAnchor> listTrustAnchors() {
@@ -321,7 +331,10 @@ public final class SmimeKeyStore {
     }
 
     public void deleteTrustAnchor(String fingerprint) {
-        trustAnchors.delete(fingerprint);
+        changingTrust(() -> {
+            trustAnchors.delete(fingerprint);
+            return null;
+        });
     }
 
     // ---------------------------------------------------------------- intermediate CA certificates
@@ -332,7 +345,7 @@ public final class SmimeKeyStore {
      * expired. They help build a signer's path to a trust anchor and are never trusted themselves.
      */
     public ImportReport importIntermediates(String pemText) {
-        return intermediates.importPem(pemText);
+        return changingTrust(() -> intermediates.importPem(pemText));
     }
 
     public List<IntermediateCertificate> listIntermediates() {
@@ -344,7 +357,10 @@ public final class SmimeKeyStore {
     }
 
     public void deleteIntermediate(String fingerprint) {
-        intermediates.delete(fingerprint);
+        changingTrust(() -> {
+            intermediates.delete(fingerprint);
+            return null;
+        });
     }
 
     /** Every stored intermediate, for path building; expired ones included (the path validation decides). */
@@ -353,21 +369,27 @@ public final class SmimeKeyStore {
     }
 
     /**
-     * The trust anchors, intermediates and CRLs signatures are checked against, as one snapshot. One
-     * row is read per call; the lists are read again only when a change (on this server or another one
-     * sharing the database) moved the version on since the last call, so a change applies to the next mail.
+     * The trust anchors, intermediates and CRLs signatures are checked against, as one snapshot. A
+     * change made through this store is seen by the next call. Otherwise the version row is read at
+     * most once per {@link #TRUST_RECHECK}, and the lists again only when a change (by another server
+     * sharing the database) moved it on: such a change is seen within {@link #TRUST_RECHECK}.
      */
     public TrustMaterial trustMaterial() {
-        TrustMaterial cached = trust;
-        if (cached != null && cached.version() == database.counter(TrustMaterial.VERSION)) {
-            return cached;
+        long changes = trustChanges.get();
+        Instant now = clock.instant();
+        TrustSnapshot cached = trust;
+        if (cached != null && cached.changes() == changes && !now.isBefore(cached.checkedAt())
+            && now.isBefore(cached.checkedAt().plus(TRUST_RECHECK))) {
+            return cached.material();
         }
-        TrustMaterial fresh = database.inTransaction(connection -> new TrustMaterial(
-            Long.parseLong(Database.singleString(connection, "SELECT meta_value FROM smime_meta WHERE meta_key = ?", TrustMaterial.VERSION)
-                .orElseThrow()),
-            trustAnchors.certificates(connection), intermediates.certificates(connection), CrlStore.list(connection)));
-        trust = fresh;
-        return fresh;
+        TrustMaterial material = cached != null && cached.material().version() == database.counter(TrustMaterial.VERSION)
+            ? cached.material()
+            : database.inTransaction(connection -> new TrustMaterial(
+                Long.parseLong(Database.singleString(connection, "SELECT meta_value FROM smime_meta WHERE meta_key = ?", TrustMaterial.VERSION)
+                    .orElseThrow()),
+                trustAnchors.certificates(connection), intermediates.certificates(connection), CrlStore.list(connection)));
+        trust = new TrustSnapshot(material, changes, now);
+        return material;
     }
 
     // ---------------------------------------------------------------- revocation lists
@@ -380,7 +402,7 @@ public final class SmimeKeyStore {
      * @return how many were new
      */
     public int importCrls(byte[] body) {
-        return crls.importCrls(body);
+        return changingTrust(() -> crls.importCrls(body));
     }
 
     /** Every stored CRL. */
@@ -389,7 +411,10 @@ public final class SmimeKeyStore {
     }
 
     public void deleteCrl(String fingerprint) {
-        crls.delete(fingerprint);
+        changingTrust(() -> {
+            crls.delete(fingerprint);
+            return null;
+        });
     }
 
     // ---------------------------------------------------------------- the look-up cache
@@ -420,6 +445,15 @@ public final class SmimeKeyStore {
             return write.get();
         } finally {
             lookups.changed();
+        }
+    }
+
+    /** Runs a write to the trust material, then makes the next {@link #trustMaterial()} read the database's version. */
+    private <T> T changingTrust(Supplier<T> write) {
+        try {
+            return write.get();
+        } finally {
+            trustChanges.incrementAndGet();
         }
     }
 
