@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -16,19 +17,25 @@ import java.util.stream.Collectors;
  * @param threads         the "all cores" column: a fixed pool of this many threads
  * @param memoryMegabytes the message size of the peak heap part
  * @param peerLib         the class path folder of Apache James's own SMIMESign (apache-mailet-crypto 3.0.0)
+ * @param endToEnd        the figures james-it's EndToEndThroughput wrote, when it ran before (benchmark.sh runs it)
  */
-record Settings(double seconds, List<MessageSize> sizes, int threads, int memoryMegabytes, Set<Part> parts, Path peerLib) {
+record Settings(double seconds, List<MessageSize> sizes, int threads, int memoryMegabytes, Set<Part> parts, Path peerLib,
+                Optional<Path> endToEnd) {
     enum Part {
-        LIMITS, ENGINE, MAILETS, MEMORY, PEERS
+        LIMITS, ENGINE, MAILETS, MEMORY, PEERS,
+        /** The figures of {@code --end-to-end}, measured by james-it before the suite runs (benchmark.sh). */
+        END_TO_END
     }
 
     static final String USAGE = """
         java -jar smime-gateway-benchmarks.jar [--seconds=1] [--sizes=4k,100k,10m,50m] [--threads=<cores>]
-            [--memory=50] [--parts=limits,engine,mailets,memory,peers] [--peer-lib=<folder beside the jar>/peer-lib]""";
+            [--memory=50] [--parts=limits,engine,mailets,memory,peers,end-to-end] [--peer-lib=<folder beside the jar>/peer-lib]
+            [--end-to-end=<the properties file james-it's EndToEndThroughput wrote>]""";
 
     static Settings parse(String... arguments) {
         Settings settings = new Settings(1, List.of(MessageSize.parse("4k"), MessageSize.parse("100k"), MessageSize.parse("10m"),
-            MessageSize.parse("50m")), Runtime.getRuntime().availableProcessors(), 50, EnumSet.allOf(Part.class), defaultPeerLib());
+            MessageSize.parse("50m")), Runtime.getRuntime().availableProcessors(), 50, EnumSet.allOf(Part.class), defaultPeerLib(),
+            Optional.empty());
         for (String argument : arguments) {
             settings = settings.with(argument);
         }
@@ -42,15 +49,16 @@ record Settings(double seconds, List<MessageSize> sizes, int threads, int memory
         }
         String value = argument.substring(equals + 1);
         return switch (argument.substring(2, equals)) {
-            case "seconds" -> new Settings(Double.parseDouble(value), sizes, threads, memoryMegabytes, parts, peerLib);
+            case "seconds" -> new Settings(Double.parseDouble(value), sizes, threads, memoryMegabytes, parts, peerLib, endToEnd);
             case "sizes" -> new Settings(seconds, Arrays.stream(value.split(",")).map(MessageSize::parse).toList(), threads,
-                memoryMegabytes, parts, peerLib);
-            case "threads" -> new Settings(seconds, sizes, Integer.parseInt(value), memoryMegabytes, parts, peerLib);
-            case "memory" -> new Settings(seconds, sizes, threads, Integer.parseInt(value), parts, peerLib);
+                memoryMegabytes, parts, peerLib, endToEnd);
+            case "threads" -> new Settings(seconds, sizes, Integer.parseInt(value), memoryMegabytes, parts, peerLib, endToEnd);
+            case "memory" -> new Settings(seconds, sizes, threads, Integer.parseInt(value), parts, peerLib, endToEnd);
             case "parts" -> new Settings(seconds, sizes, threads, memoryMegabytes, Arrays.stream(value.split(","))
-                .map(part -> Part.valueOf(part.trim().toUpperCase(Locale.ROOT)))
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Part.class))), peerLib);
-            case "peer-lib" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, Path.of(value));
+                .map(part -> Part.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')))
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Part.class))), peerLib, endToEnd);
+            case "peer-lib" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, Path.of(value), endToEnd);
+            case "end-to-end" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, peerLib, Optional.of(Path.of(value)));
             default -> throw new IllegalArgumentException("unknown argument " + argument + "; usage:\n" + USAGE);
         };
     }

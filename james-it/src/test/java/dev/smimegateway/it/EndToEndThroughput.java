@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -38,7 +40,8 @@ import jakarta.mail.internet.MimeMessage;
  * <p>Not part of the build's tests (surefire runs the classes named *Test); run it with
  * {@code mvn -o -pl james-it test -Dtest=EndToEndThroughput -Dawaitility.version=4.2.0}, optionally with
  * {@code -De2e.mails=400 -De2e.clients=4}. It prints the rates, their ratios to the plain server and
- * the issue's target.
+ * the issue's target, and with {@code -De2e.output=<file>} writes them for the benchmark suite's table
+ * ({@code benchmark.sh} does both).
  */
 class EndToEndThroughput {
     private static final TestPki PKI = TestPki.create("Throughput CA");
@@ -82,6 +85,12 @@ class EndToEndThroughput {
             incoming / plain * 100);
         System.out.printf("%nTarget: the sign+encrypt policy costs at most 25%% of the plain server's throughput (≥ 75%%): %.0f%% %s%n%n",
             outgoing / plain * 100, outgoing / plain >= 0.75 ? "PASS" : "MISS");
+        String output = System.getProperty("e2e.output", "");
+        if (!output.isBlank()) {
+            Files.writeString(Path.of(output), String.format(Locale.ROOT, "plain=%.1f%noutgoing=%.1f%nincoming=%.1f%n"
+                + "conditions=James 3.8.1, %d mails after %d to warm up, %d SMTP clients%n", plain, outgoing, incoming, mails, mails / 4,
+                clients));
+        }
     }
 
     /** @param delivered a line the last delivered mail must hold: the policy was applied, not bypassed */
