@@ -110,7 +110,10 @@ public final class SmimeDecryptor {
         List<String> recipients = List.copyOf(envelopeRecipients);
         InputStream body;
         try {
-            body = message.getInputStream();
+            // base64, nearly every S/MIME body: decoded here a chunk at a time, several times faster than Jakarta Mail
+            String encoding = message.getEncoding();
+            body = encoding != null && encoding.trim().equalsIgnoreCase("base64") ? new Base64Input(message.getRawInputStream())
+                : message.getInputStream();
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the encrypted body cannot be decoded: " + e.getMessage(), e);
         }
