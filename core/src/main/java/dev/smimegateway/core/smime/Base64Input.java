@@ -27,8 +27,8 @@ final class Base64Input extends InputStream {
     }
 
     private final InputStream encoded;
-    private final byte[] raw = new byte[CHUNK];
-    private final byte[] decoded = new byte[CHUNK / 4 * 3 + 3];
+    private final byte[] raw;
+    private final byte[] decoded;
     private int position;
     private int limit;
     private int bits;
@@ -36,7 +36,15 @@ final class Base64Input extends InputStream {
     private boolean ended;
 
     Base64Input(InputStream encoded) {
+        this(encoded, CHUNK);
+    }
+
+    /** @param expectedLength about how long the encoded body is (-1: unknown), so that a small body gets no 64 KB buffers */
+    Base64Input(InputStream encoded, long expectedLength) {
         this.encoded = encoded;
+        int chunk = expectedLength < 0 ? CHUNK : (int) Math.max(1024, Math.min(CHUNK, expectedLength + 4));
+        this.raw = new byte[chunk];
+        this.decoded = new byte[chunk / 4 * 3 + 3];
     }
 
     @Override

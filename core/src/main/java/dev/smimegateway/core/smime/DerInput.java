@@ -29,7 +29,7 @@ final class DerInput {
 
     private final InputStream in;
     private final int maxBytes;
-    private final byte[] buffer = new byte[BUFFER];
+    private final byte[] buffer;
     private int position;
     private int limit;
     /** Bytes taken from the stream so far. */
@@ -38,8 +38,14 @@ final class DerInput {
     private ByteArrayOutputStream recording;
 
     DerInput(InputStream in, int maxBytes) {
+        this(in, maxBytes, BUFFER);
+    }
+
+    /** @param expectedLength about how many bytes the stream holds (-1: unknown): a small body gets a small buffer */
+    DerInput(InputStream in, int maxBytes, long expectedLength) {
         this.in = in;
         this.maxBytes = maxBytes;
+        this.buffer = new byte[expectedLength < 0 ? BUFFER : (int) Math.max(1024, Math.min(BUFFER, expectedLength + 16))];
     }
 
     /** Bytes consumed so far. */

@@ -109,24 +109,25 @@ public final class SmimeDecryptor {
     public Decrypted decrypt(MimeMessage message, Collection<String> envelopeRecipients) throws SmimeException {
         List<String> recipients = List.copyOf(envelopeRecipients);
         InputStream body;
+        long expected = expectedCiphertext(message);
         try {
             // base64, nearly every S/MIME body: decoded here a chunk at a time, several times faster than Jakarta Mail
             String encoding = message.getEncoding();
-            body = encoding != null && encoding.trim().equalsIgnoreCase("base64") ? new Base64Input(message.getRawInputStream())
+            body = encoding != null && encoding.trim().equalsIgnoreCase("base64") ? new Base64Input(message.getRawInputStream(), message.getSize())
                 : message.getInputStream();
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the encrypted body cannot be decoded: " + e.getMessage(), e);
         }
         try (body) {
-            DerInput in = new DerInput(body, maxBytes);
+            DerInput in = new DerInput(body, maxBytes, expected);
             EnvelopedContent envelope = EnvelopedContent.begin(in);
-            return open(message, in, envelope, recipients);
+            return open(message, in, envelope, recipients, expected);
         } catch (IOException e) {
             throw new SmimeException("the encrypted body cannot be decoded: " + e.getMessage(), e);
         }
     }
 
-    private Decrypted open(MimeMessage message, DerInput in, EnvelopedContent envelope, List<String> envelopeRecipients)
+    private Decrypted open(MimeMessage message, DerInput in, EnvelopedContent envelope, List<String> envelopeRecipients, long expected)
         throws SmimeException, IOException {
         boolean authenticated = envelope.authenticated();
         List<KeyAndCertificate> refused = new ArrayList<>();
@@ -153,7 +154,7 @@ public final class SmimeDecryptor {
             } catch (MessagingException e) {
                 throw new SmimeException("the encrypted message cannot be read: " + e.getMessage(), e);
             }
-            EnvelopedContent.Plaintext plaintext = envelope.decrypt(decryption, outerHeaders.length + HEADER_ROOM, expectedCiphertext(message));
+            EnvelopedContent.Plaintext plaintext = envelope.decrypt(decryption, outerHeaders.length + HEADER_ROOM, expected);
             try {
                 MimeMessage decrypted = MimeEntities.replaceContentInPlace(outerHeaders, plaintext.bytes(), plaintext.start(), plaintext.end(),
                     authenticated);
