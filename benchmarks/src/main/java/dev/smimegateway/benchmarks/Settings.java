@@ -18,9 +18,11 @@ import java.util.stream.Collectors;
  * @param memoryMegabytes the message size of the peak heap part
  * @param peerLib         the class path folder of Apache James's own SMIMESign (apache-mailet-crypto 3.0.0)
  * @param endToEnd        the figures james-it's EndToEndThroughput wrote, when it ran before (benchmark.sh runs it)
+ * @param only            engine and memory operations measured: those whose name or label contains one of these
+ *                        (ignoring case); empty for all
  */
 record Settings(double seconds, List<MessageSize> sizes, int threads, int memoryMegabytes, Set<Part> parts, Path peerLib,
-                Optional<Path> endToEnd) {
+                Optional<Path> endToEnd, List<String> only) {
     enum Part {
         LIMITS, ENGINE, MAILETS, MEMORY, PEERS,
         /** The figures of {@code --end-to-end}, measured by james-it before the suite runs (benchmark.sh). */
@@ -30,12 +32,13 @@ record Settings(double seconds, List<MessageSize> sizes, int threads, int memory
     static final String USAGE = """
         java -jar smime-gateway-benchmarks.jar [--seconds=1] [--sizes=4k,100k,10m,50m] [--threads=<cores>]
             [--memory=50] [--parts=limits,engine,mailets,memory,peers,end-to-end] [--peer-lib=<folder beside the jar>/peer-lib]
-            [--end-to-end=<the properties file james-it's EndToEndThroughput wrote>]""";
+            [--end-to-end=<the properties file james-it's EndToEndThroughput wrote>]
+            [--only=<operation>,...] (engine and memory operations whose name or label contains one, e.g. decrypt)""";
 
     static Settings parse(String... arguments) {
         Settings settings = new Settings(1, List.of(MessageSize.parse("4k"), MessageSize.parse("100k"), MessageSize.parse("10m"),
             MessageSize.parse("50m")), Runtime.getRuntime().availableProcessors(), 50, EnumSet.allOf(Part.class), defaultPeerLib(),
-            Optional.empty());
+            Optional.empty(), List.of());
         for (String argument : arguments) {
             settings = settings.with(argument);
         }
@@ -49,22 +52,30 @@ record Settings(double seconds, List<MessageSize> sizes, int threads, int memory
         }
         String value = argument.substring(equals + 1);
         return switch (argument.substring(2, equals)) {
-            case "seconds" -> new Settings(Double.parseDouble(value), sizes, threads, memoryMegabytes, parts, peerLib, endToEnd);
+            case "seconds" -> new Settings(Double.parseDouble(value), sizes, threads, memoryMegabytes, parts, peerLib, endToEnd, only);
             case "sizes" -> new Settings(seconds, Arrays.stream(value.split(",")).map(MessageSize::parse).toList(), threads,
-                memoryMegabytes, parts, peerLib, endToEnd);
-            case "threads" -> new Settings(seconds, sizes, Integer.parseInt(value), memoryMegabytes, parts, peerLib, endToEnd);
-            case "memory" -> new Settings(seconds, sizes, threads, Integer.parseInt(value), parts, peerLib, endToEnd);
+                memoryMegabytes, parts, peerLib, endToEnd, only);
+            case "threads" -> new Settings(seconds, sizes, Integer.parseInt(value), memoryMegabytes, parts, peerLib, endToEnd, only);
+            case "memory" -> new Settings(seconds, sizes, threads, Integer.parseInt(value), parts, peerLib, endToEnd, only);
             case "parts" -> new Settings(seconds, sizes, threads, memoryMegabytes, Arrays.stream(value.split(","))
                 .map(part -> Part.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')))
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Part.class))), peerLib, endToEnd);
-            case "peer-lib" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, Path.of(value), endToEnd);
-            case "end-to-end" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, peerLib, Optional.of(Path.of(value)));
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Part.class))), peerLib, endToEnd, only);
+            case "peer-lib" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, Path.of(value), endToEnd, only);
+            case "end-to-end" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, peerLib, Optional.of(Path.of(value)), only);
+            case "only" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, peerLib, endToEnd,
+                Arrays.stream(value.split(",")).map(name -> name.trim().toLowerCase(Locale.ROOT)).filter(name -> !name.isEmpty()).toList());
             default -> throw new IllegalArgumentException("unknown argument " + argument + "; usage:\n" + USAGE);
         };
     }
 
     boolean runs(Part part) {
         return parts.contains(part);
+    }
+
+    /** Whether {@code --only} lets this engine operation run. */
+    boolean runs(EngineOperation operation) {
+        return only.isEmpty() || only.stream().anyMatch(name -> operation.name().toLowerCase(Locale.ROOT).contains(name)
+            || operation.label.toLowerCase(Locale.ROOT).contains(name));
     }
 
     /** {@code peer-lib} beside the jar (or the classes folder) this class was loaded from: benchmarks/target/peer-lib. */
