@@ -20,8 +20,8 @@ if [ "$end_to_end" = yes ]; then
     echo "Building, then measuring end to end through James (james-it EndToEndThroughput)..." >&2
     mvn -B -q package -pl benchmarks,james-it -am -Dtest=EndToEndThroughput -Dsurefire.failIfNoSpecifiedTests=false \
         -De2e.output="$figures" >&2
-    exec java -jar benchmarks/target/smime-gateway-benchmarks.jar --end-to-end="$figures" "$@"
+    exec java --enable-native-access=ALL-UNNAMED -jar benchmarks/target/smime-gateway-benchmarks.jar --end-to-end="$figures" "$@"
 fi
 echo "Building..." >&2
 mvn -B -q package -pl benchmarks -am -DskipTests >&2
-exec java -jar benchmarks/target/smime-gateway-benchmarks.jar "$@"
+exec java --enable-native-access=ALL-UNNAMED -jar benchmarks/target/smime-gateway-benchmarks.jar "$@"
