@@ -42,6 +42,9 @@ final class EngineBenchmark {
             byte[] plain = Fixtures.plainMessage(size);
             Map<EngineOperation.Input, byte[]> inputs = new EnumMap<>(EngineOperation.Input.class);
             for (EngineOperation operation : EngineOperation.values()) {
+                if (!settings.measures(operation)) {
+                    continue;
+                }
                 progress.println("engine: " + size.label() + " " + operation.label);
                 byte[] input = inputs.computeIfAbsent(operation.input, kind -> make(kind, fixtures, plain));
                 Rates rates = Throughput.rates(settings, threads -> Throughput.perSecond(threads, settings.seconds(), () -> {
@@ -60,6 +63,9 @@ final class EngineBenchmark {
         progress.println("engine: warming up");
         byte[] plain = Fixtures.plainMessage(MessageSize.parse("4k"));
         for (EngineOperation operation : EngineOperation.values()) {
+            if (!settings.measures(operation)) {
+                continue;
+            }
             MimeMessage message = MimeEntities.parse(operation.input.make(fixtures, plain));
             Throughput.perSecond(1, settings.seconds() / 2, () -> () -> operation.apply(fixtures, message));
         }

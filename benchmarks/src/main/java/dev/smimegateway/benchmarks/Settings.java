@@ -16,19 +16,24 @@ import java.util.stream.Collectors;
  * @param threads         the "all cores" column: a fixed pool of this many threads
  * @param memoryMegabytes the message size of the peak heap part
  * @param peerLib         the class path folder of Apache James's own SMIMESign (apache-mailet-crypto 3.0.0)
+ * @param only            words of which an engine operation's label must contain one (ignoring case) for the engine and
+ *                        memory parts to measure it, such as {@code verify}; empty: every operation
  */
-record Settings(double seconds, List<MessageSize> sizes, int threads, int memoryMegabytes, Set<Part> parts, Path peerLib) {
+record Settings(double seconds, List<MessageSize> sizes, int threads, int memoryMegabytes, Set<Part> parts, Path peerLib,
+                List<String> only) {
     enum Part {
         LIMITS, ENGINE, MAILETS, MEMORY, PEERS
     }
 
     static final String USAGE = """
         java -jar smime-gateway-benchmarks.jar [--seconds=1] [--sizes=4k,100k,10m,50m] [--threads=<cores>]
-            [--memory=50] [--parts=limits,engine,mailets,memory,peers] [--peer-lib=<folder beside the jar>/peer-lib]""";
+            [--memory=50] [--parts=limits,engine,mailets,memory,peers] [--peer-lib=<folder beside the jar>/peer-lib]
+            [--only=<word in an engine operation's label>,...]""";
 
     static Settings parse(String... arguments) {
         Settings settings = new Settings(1, List.of(MessageSize.parse("4k"), MessageSize.parse("100k"), MessageSize.parse("10m"),
-            MessageSize.parse("50m")), Runtime.getRuntime().availableProcessors(), 50, EnumSet.allOf(Part.class), defaultPeerLib());
+            MessageSize.parse("50m")), Runtime.getRuntime().availableProcessors(), 50, EnumSet.allOf(Part.class), defaultPeerLib(),
+            List.of());
         for (String argument : arguments) {
             settings = settings.with(argument);
         }
@@ -42,21 +47,29 @@ record Settings(double seconds, List<MessageSize> sizes, int threads, int memory
         }
         String value = argument.substring(equals + 1);
         return switch (argument.substring(2, equals)) {
-            case "seconds" -> new Settings(Double.parseDouble(value), sizes, threads, memoryMegabytes, parts, peerLib);
+            case "seconds" -> new Settings(Double.parseDouble(value), sizes, threads, memoryMegabytes, parts, peerLib, only);
             case "sizes" -> new Settings(seconds, Arrays.stream(value.split(",")).map(MessageSize::parse).toList(), threads,
-                memoryMegabytes, parts, peerLib);
-            case "threads" -> new Settings(seconds, sizes, Integer.parseInt(value), memoryMegabytes, parts, peerLib);
-            case "memory" -> new Settings(seconds, sizes, threads, Integer.parseInt(value), parts, peerLib);
+                memoryMegabytes, parts, peerLib, only);
+            case "threads" -> new Settings(seconds, sizes, Integer.parseInt(value), memoryMegabytes, parts, peerLib, only);
+            case "memory" -> new Settings(seconds, sizes, threads, Integer.parseInt(value), parts, peerLib, only);
             case "parts" -> new Settings(seconds, sizes, threads, memoryMegabytes, Arrays.stream(value.split(","))
                 .map(part -> Part.valueOf(part.trim().toUpperCase(Locale.ROOT)))
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Part.class))), peerLib);
-            case "peer-lib" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, Path.of(value));
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Part.class))), peerLib, only);
+            case "peer-lib" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, Path.of(value), only);
+            case "only" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, peerLib,
+                Arrays.stream(value.split(",")).map(word -> word.trim().toLowerCase(Locale.ROOT)).filter(word -> !word.isEmpty()).toList());
             default -> throw new IllegalArgumentException("unknown argument " + argument + "; usage:\n" + USAGE);
         };
     }
 
     boolean runs(Part part) {
         return parts.contains(part);
+    }
+
+    /** Whether the engine and memory parts measure this operation ({@code --only}). */
+    boolean measures(EngineOperation operation) {
+        String label = operation.label.toLowerCase(Locale.ROOT);
+        return only.isEmpty() || only.stream().anyMatch(label::contains);
     }
 
     /** {@code peer-lib} beside the jar (or the classes folder) this class was loaded from: benchmarks/target/peer-lib. */

@@ -29,4 +29,16 @@ class BenchmarkSuiteTest {
             "| 4 KB sign detached, 2 threads vs openssl speed -multi 2 rsa2048 sign |");
         assertThat(table).doesNotContain("could not run");
     }
+
+    @Test
+    void onlyMeasuresTheNamedEngineOperations() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        BenchmarkSuite.run(Settings.parse("--seconds=0.05", "--sizes=4k", "--threads=1", "--parts=engine", "--only=verify"),
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(OutputStream.nullOutputStream()));
+
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("| engine | 4 KB verify detached |", "| engine | 4 KB decrypt+verify (CBC) |");
+        assertThat(table).doesNotContain("| engine | 4 KB sign detached |", "| engine | 4 KB encrypt AES-256-CBC |");
+    }
 }

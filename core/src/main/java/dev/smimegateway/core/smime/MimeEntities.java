@@ -21,7 +21,6 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimePart;
-import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.ByteArrayDataSource;
 
 /**
@@ -45,9 +44,12 @@ public final class MimeEntities {
         return parse(raw, raw.length);
     }
 
-    /** The message in {@code raw[0, length)}, sharing those bytes. */
+    /**
+     * The message in {@code raw[0, length)}, sharing those bytes (never written to), which the engine then
+     * reads without copying them (a signed part's bytes are checked where they lie).
+     */
     static MimeMessage parse(byte[] raw, int length) throws MessagingException {
-        return new MimeMessage(SESSION, new SharedByteArrayInputStream(raw, 0, length));
+        return new MimeMessage(SESSION, new SharedBytesInputStream(raw, 0, length));
     }
 
     public static byte[] write(MimePart part) throws MessagingException, IOException {
