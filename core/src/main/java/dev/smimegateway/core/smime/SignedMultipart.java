@@ -250,12 +250,8 @@ final class SignedMultipart {
 
     /** In canonical text every LF ends a CRLF, so only LFs are looked for. */
     private static int indexOfCrlf(byte[] bytes, int from, int to) {
-        for (int i = from + 1; i < to; i++) {
-            if (bytes[i] == '\n') {
-                return i - 1;
-            }
-        }
-        return -1;
+        int lf = from + 1 < to ? LineBreaks.nextLf(bytes, from + 1, to) : to;
+        return lf < to ? lf - 1 : -1;
     }
 
     private static String abbreviate(String line) {
