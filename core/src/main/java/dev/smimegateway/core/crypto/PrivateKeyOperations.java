@@ -7,8 +7,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Signature;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -58,13 +56,7 @@ public final class PrivateKeyOperations {
     /** ACCP, or null when the JDK's providers do everything. */
     private final Provider corretto;
     private final String description;
-    private final Map<PrivateKey, Optional<PrivateKey>> convertedKeys = Collections.synchronizedMap(
-        new LinkedHashMap<PrivateKey, Optional<PrivateKey>>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<PrivateKey, Optional<PrivateKey>> eldest) {
-                return size() > CONVERTED_KEYS;
-            }
-        });
+    private final Map<PrivateKey, Optional<PrivateKey>> convertedKeys = LruMaps.bounded(CONVERTED_KEYS);
 
     private PrivateKeyOperations(Provider corretto, String description) {
         this.corretto = corretto;

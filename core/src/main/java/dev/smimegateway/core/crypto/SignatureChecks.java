@@ -6,8 +6,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,13 +48,7 @@ public final class SignatureChecks {
         new ASN1ObjectIdentifier("1.2.840.10045.4.3.3"), new String[] {"SHA384withECDSA", "EC"},
         new ASN1ObjectIdentifier("1.2.840.10045.4.3.4"), new String[] {"SHA512withECDSA", "EC"});
 
-    private static final Map<PublicKey, Optional<PublicKey>> CONVERTED = Collections.synchronizedMap(
-        new LinkedHashMap<PublicKey, Optional<PublicKey>>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<PublicKey, Optional<PublicKey>> eldest) {
-                return size() > CONVERTED_KEYS;
-            }
-        });
+    private static final Map<PublicKey, Optional<PublicKey>> CONVERTED = LruMaps.bounded(CONVERTED_KEYS);
 
     private SignatureChecks() {
     }

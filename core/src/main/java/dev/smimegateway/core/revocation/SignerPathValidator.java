@@ -19,9 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.smimegateway.core.crypto.LruMaps;
 import dev.smimegateway.core.smime.VerificationFailure;
 
 /**
@@ -135,13 +134,7 @@ public final class SignerPathValidator {
     private final Settings settings;
     private final RevocationSources sources;
     private final Clock clock;
-    private final Map<ByteBuffer, KeptPath> keptPaths = Collections.synchronizedMap(
-        new LinkedHashMap<ByteBuffer, KeptPath>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, KeptPath> eldest) {
-                return size() > KEPT_PATHS;
-            }
-        });
+    private final Map<ByteBuffer, KeptPath> keptPaths = LruMaps.bounded(KEPT_PATHS);
 
     /** A path built at {@code builtAt}. */
     private record KeptPath(PKIXCertPathBuilderResult path, Instant builtAt) {

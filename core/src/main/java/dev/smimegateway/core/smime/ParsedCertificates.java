@@ -6,11 +6,12 @@ import java.nio.ByteBuffer;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.bouncycastle.cert.X509CertificateHolder;
+
+import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.crypto.LruMaps;
 
 /**
  * The certificates carried in signatures, parsed by the JDK once per distinct DER encoding rather than
@@ -19,21 +20,30 @@ import org.bouncycastle.cert.X509CertificateHolder;
  * what parsing again would give; nothing here is trusted or checked, and nothing goes stale. At most
  * {@value #SIZE} certificates are kept (the least recently used leave first), a few megabytes.
  *
+ * <p>The same holds for what {@link CertificateFacts} reads from a signer's certificate (addresses, key
+ * usage, fingerprint): kept for the last {@value #SIZE} signers, keyed by the certificate (its DER).
+ *
  * <p>Sharing the object has one more effect: the JDK remembers, per certificate object, the key its
  * signature last verified with, so building the same path again does not repeat that RSA check.
  */
 final class ParsedCertificates {
     static final int SIZE = 1024;
 
-    private static final Map<ByteBuffer, X509Certificate> PARSED = Collections.synchronizedMap(
-        new LinkedHashMap<ByteBuffer, X509Certificate>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, X509Certificate> eldest) {
-                return size() > SIZE;
-            }
-        });
+    private static final Map<ByteBuffer, X509Certificate> PARSED = LruMaps.bounded(SIZE);
+
+    private static final Map<X509Certificate, CertificateFacts> FACTS = LruMaps.bounded(SIZE);
 
     private ParsedCertificates() {
+    }
+
+    static CertificateFacts facts(X509Certificate certificate) {
+        CertificateFacts cached = FACTS.get(certificate);
+        if (cached != null) {
+            return cached;
+        }
+        CertificateFacts facts = CertificateFacts.of(certificate);
+        FACTS.put(certificate, facts);
+        return facts;
     }
 
     static X509Certificate of(X509CertificateHolder holder) throws IOException, CertificateException {

@@ -320,7 +320,7 @@ public final class SmimeVerifier {
     private VerificationResult checkCertificate(MimeMessage message, String[] shownFrom, SignerInformation signer,
                                                 VerificationResult.ValidSignature valid, List<X509Certificate> carried, Signed signed) {
         X509Certificate certificate = valid.signer();
-        CertificateFacts facts = CertificateFacts.of(certificate);
+        CertificateFacts facts = ParsedCertificates.facts(certificate);
         Instant now = clock.instant();
         if (!facts.isValidAt(now)) {
             return VerificationResult.refused(valid, VerificationFailure.EXPIRED, "the signer's certificate is valid from "
@@ -351,8 +351,16 @@ public final class SmimeVerifier {
      * outer signature wraps.
      */
     public static MimeMessage withoutSignature(MimeMessage message, int maxBytes) throws SmimeException {
+        return withoutSignature(message, read(message, maxBytes).content());
+    }
+
+    /**
+     * The message with its signature taken off, given the signed content a verification returned
+     * ({@link VerificationResult#signedContent()}): no second reading of the signature.
+     */
+    public static MimeMessage withoutSignature(MimeMessage message, byte[] signedContent) throws SmimeException {
         try {
-            return MimeEntities.replaceContent(message, read(message, maxBytes).content());
+            return MimeEntities.replaceContent(message, signedContent);
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the signed content is not MIME: " + e.getMessage(), e);
         }
