@@ -57,4 +57,16 @@ class BenchmarkSuiteTest {
         assertThat(out.toString(StandardCharsets.UTF_8))
             .contains("| end to end through James, 4 KB: sign+encrypt policy vs the plain server's mails/s | — % | ≥ 75.0 % | not measured |");
     }
+
+    @Test
+    void onlyMeasuresTheNamedEngineOperations() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        BenchmarkSuite.run(Settings.parse("--seconds=0.05", "--sizes=4k", "--threads=1", "--parts=engine", "--only=verify"),
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(OutputStream.nullOutputStream()));
+
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("| engine | 4 KB verify detached |", "| engine | 4 KB decrypt+verify (CBC) |");
+        assertThat(table).doesNotContain("| engine | 4 KB sign detached |", "| engine | 4 KB encrypt AES-256-CBC |");
+    }
 }

@@ -8,8 +8,6 @@ import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Security;
 import java.security.Signature;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +30,9 @@ import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
  *
  * <p>ACCP is handed to each operation as a {@link Provider} object and never installed JVM-wide, so
  * James and its other extensions keep seeing the JDK's providers. What stays where it was: RSA-OAEP
- * (ACCP has no OAEP with SHA-256), Ed25519 keys, keys of type RSASSA-PSS, every public-key operation
- * (verification, encryption), and any algorithm or curve ACCP turns down.
+ * (ACCP has no OAEP with SHA-256), Ed25519 keys, keys of type RSASSA-PSS, public-key encryption, and any
+ * algorithm or curve ACCP turns down. Of the public-key operations, only the check of a CMS signature
+ * over signed attributes tries ACCP first ({@link SignatureChecks}).
  *
  * <p>The system property {@value #SWITCH} chooses: {@code auto} (the default) uses ACCP when it loads,
  * {@code jdk} never loads it; any other value is treated as {@code jdk}. {@link #description()} says what
@@ -62,13 +61,7 @@ public final class PrivateKeyOperations {
     /** ACCP, or null when the JDK's providers do everything. */
     private final Provider corretto;
     private final String description;
-    private final Map<PrivateKey, Optional<PrivateKey>> convertedKeys = Collections.synchronizedMap(
-        new LinkedHashMap<PrivateKey, Optional<PrivateKey>>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<PrivateKey, Optional<PrivateKey>> eldest) {
-                return size() > CONVERTED_KEYS;
-            }
-        });
+    private final Map<PrivateKey, Optional<PrivateKey>> convertedKeys = LruMaps.bounded(CONVERTED_KEYS);
 
     private PrivateKeyOperations(Provider corretto, String description) {
         this.corretto = corretto;
@@ -101,8 +94,8 @@ public final class PrivateKeyOperations {
             return onTheJdk("ACCP not available: " + e.getMessage());
         }
         return new PrivateKeyOperations(provider, "RSA/EC private-key operations (signing, RSA PKCS#1 v1.5 decryption, ECDH): "
-            + "Amazon Corretto Crypto Provider " + provider.getVersionStr() + " (native); RSA-OAEP, Ed25519 and public-key "
-            + "operations: JDK and Bouncy Castle");
+            + "Amazon Corretto Crypto Provider " + provider.getVersionStr() + " (native), which also checks CMS signatures first; "
+            + "RSA-OAEP, Ed25519 and other public-key operations: JDK and Bouncy Castle");
     }
 
     private static PrivateKeyOperations onTheJdk(String reason) {
@@ -118,6 +111,11 @@ public final class PrivateKeyOperations {
         }
         provider.assertHealthy();
         return provider;
+    }
+
+    /** ACCP when it loaded and is chosen, for the operations routed to it ({@link SignatureChecks} too); empty: the JDK's providers. */
+    public Optional<Provider> accelerated() {
+        return Optional.ofNullable(corretto);
     }
 
     /** Which provider does what, and why, in one line for the log. */

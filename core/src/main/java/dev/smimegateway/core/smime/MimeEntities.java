@@ -21,7 +21,6 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimePart;
-import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.ByteArrayDataSource;
 
 /**
@@ -45,9 +44,12 @@ public final class MimeEntities {
         return parse(raw, raw.length);
     }
 
-    /** The message in {@code raw[0, length)}, sharing those bytes. */
+    /**
+     * The message in {@code raw[0, length)}, sharing those bytes (never written to), which the engine then
+     * reads without copying them (a signed part's bytes are checked where they lie).
+     */
     static MimeMessage parse(byte[] raw, int length) throws MessagingException {
-        return new MimeMessage(SESSION, new SharedByteArrayInputStream(raw, 0, length));
+        return new MimeMessage(SESSION, new SharedBytesInputStream(raw, 0, length));
     }
 
     public static byte[] write(MimePart part) throws MessagingException, IOException {
@@ -199,7 +201,7 @@ public final class MimeEntities {
         if (inPlace && section.length <= bodyStart) {
             int start = bodyStart - section.length;
             System.arraycopy(section, 0, entity, start, section.length);
-            return new MimeMessage(SESSION, new SharedByteArrayInputStream(entity, start, to - start));
+            return new MimeMessage(SESSION, new SharedBytesInputStream(entity, start, to));
         }
         byte[] message = new byte[section.length + to - bodyStart];
         System.arraycopy(section, 0, message, 0, section.length);
@@ -278,24 +280,26 @@ public final class MimeEntities {
 
     /**
      * The message without any header field of the given names (compared ignoring case), and with the
-     * given field prepended when not null. The rest of the bytes are kept.
+     * given field prepended when not null. The rest of the bytes are kept: the body is copied once, into
+     * an array of the result's exact size (the message is written once, too).
      */
     public static MimeMessage rewriteHeaders(MimeMessage message, java.util.Set<String> removedNames, String addedField)
         throws MessagingException, IOException {
         byte[] raw = write(message);
         int bodyStart = headerEnd(raw);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + 200);
+        ByteArrayOutputStream header = new ByteArrayOutputStream(bodyStart + 200);
         if (addedField != null) {
-            out.writeBytes((addedField + "\r\n").getBytes(StandardCharsets.UTF_8));
+            header.writeBytes((addedField + "\r\n").getBytes(StandardCharsets.UTF_8));
         }
         for (String field : unfoldedFields(new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1))) {
             if (!removedNames.contains(fieldName(field))) {
-                out.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
+                header.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
             }
         }
-        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.write(raw, bodyStart, raw.length - bodyStart);
-        return parse(out.toByteArray());
+        header.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] rewritten = Arrays.copyOf(header.toByteArray(), header.size() + raw.length - bodyStart);
+        System.arraycopy(raw, bodyStart, rewritten, header.size(), raw.length - bodyStart);
+        return parse(rewritten);
     }
 
     /** Line endings made CRLF; a lone CR or LF becomes CRLF. */

@@ -10,7 +10,9 @@ import jakarta.mail.internet.SharedInputStream;
  * parts read slices of one byte array. Jakarta Mail's multipart parser makes four calls on its stream
  * (mark, read, reset, skip) for every boundary-length step through a body; on a ByteArrayInputStream
  * each takes a lock, which made up half the time of reading a large multipart message. Used for the
- * private copy a message is inspected on, which no other thread sees.
+ * private copy a message is inspected on, and for messages parsed by {@link MimeEntities#parse}: the
+ * array is never written to, and each stream object (every {@link #newStream} makes a new one) has one
+ * reader at a time, as a stream must.
  */
 final class SharedBytesInputStream extends InputStream implements SharedInputStream {
     private final byte[] bytes;
@@ -75,6 +77,21 @@ final class SharedBytesInputStream extends InputStream implements SharedInputStr
     @Override
     public void reset() {
         position = mark;
+    }
+
+    /** The array read: never to be written to. */
+    byte[] array() {
+        return bytes;
+    }
+
+    /** The index in {@link #array()} of the next byte read. */
+    int offset() {
+        return position;
+    }
+
+    /** The index in {@link #array()} where this stream ends. */
+    int end() {
+        return end;
     }
 
     @Override
