@@ -21,7 +21,6 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimePart;
-import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.ByteArrayDataSource;
 
 /**
@@ -47,7 +46,7 @@ public final class MimeEntities {
 
     /** The message in {@code raw[0, length)}, sharing those bytes. */
     static MimeMessage parse(byte[] raw, int length) throws MessagingException {
-        return new MimeMessage(SESSION, new SharedByteArrayInputStream(raw, 0, length));
+        return new SharedBytesMessage(SESSION, raw, 0, length);
     }
 
     public static byte[] write(MimePart part) throws MessagingException, IOException {
@@ -68,11 +67,12 @@ public final class MimeEntities {
      * The written message whose content entity is signed or encrypted, with every 8bit or binary leaf
      * re-encoded (quoted-printable for text, base64 otherwise; RFC 8551 section 3.1.2) by Jakarta Mail
      * writing a parsed copy. When no leaf needs it, the copy would be written back byte for byte, so
-     * the written message itself is returned and its content is never copied.
+     * the written message itself is returned and its content is never copied. Whether a leaf needs it is
+     * first judged from the bytes ({@link SevenBitScan}); only when one may does Jakarta Mail parse the parts.
      */
     static ByteSink sevenBitSafe(ByteSink written) throws MessagingException, IOException {
-        MimeMessage copy = new MimeMessage(SESSION, new SharedBytesInputStream(written.array(), 0, written.length()));
-        boolean reencoded = makeSevenBitSafe(copy);
+        MimeMessage copy = new SharedBytesMessage(SESSION, written.array(), 0, written.length());
+        boolean reencoded = !SevenBitScan.nothingToReencode(written.array(), written.length()) && makeSevenBitSafe(copy);
         if (reencoded) {
             copy.saveChanges();
         } else if (headerSectionRoundTrips(copy, written)) {
@@ -294,8 +294,8 @@ public final class MimeEntities {
         return fields;
     }
 
-    /** Re-encodes every leaf that is not 7-bit safe; true when anything changed. */
-    private static boolean makeSevenBitSafe(Part part) throws MessagingException, IOException {
+    /** Re-encodes every leaf that is not 7-bit safe; true when anything changed. Package-private for SevenBitScanTest. */
+    static boolean makeSevenBitSafe(Part part) throws MessagingException, IOException {
         if (part.isMimeType("multipart/*")) {
             Multipart multipart = (Multipart) part.getContent();
             boolean changed = false;

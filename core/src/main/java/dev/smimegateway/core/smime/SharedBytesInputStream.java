@@ -9,8 +9,10 @@ import jakarta.mail.internet.SharedInputStream;
  * What Jakarta Mail's SharedByteArrayInputStream does, without its locks: a parsed message and its
  * parts read slices of one byte array. Jakarta Mail's multipart parser makes four calls on its stream
  * (mark, read, reset, skip) for every boundary-length step through a body; on a ByteArrayInputStream
- * each takes a lock, which made up half the time of reading a large multipart message. Used for the
- * private copy a message is inspected on, which no other thread sees.
+ * each takes a lock, which made up half the time of reading a large multipart message. A message
+ * parsed over it (see {@link SharedBytesMessage}) hands every reader a stream of its own
+ * ({@link #newStream}), so the message may pass from thread to thread as any other; one stream is never
+ * read by two threads at once.
  */
 final class SharedBytesInputStream extends InputStream implements SharedInputStream {
     private final byte[] bytes;
@@ -75,6 +77,21 @@ final class SharedBytesInputStream extends InputStream implements SharedInputStr
     @Override
     public void reset() {
         position = mark;
+    }
+
+    /** The array read; not a copy. */
+    byte[] array() {
+        return bytes;
+    }
+
+    /** The index in {@link #array()} of the next byte read. */
+    int offset() {
+        return position;
+    }
+
+    /** The index in {@link #array()} where this stream ends. */
+    int limit() {
+        return end;
     }
 
     @Override
