@@ -32,8 +32,6 @@ import jakarta.mail.util.ByteArrayDataSource;
 public final class MimeEntities {
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final int MAX_LINE = 998;
-    /** Room for a message's header section, beyond the body size a message reports. */
-    private static final int HEADER_ROOM = 16 * 1024;
     /** The largest buffer allocated on a part's word for its size. */
     private static final int LARGEST_PRESIZED = 256 * 1024 * 1024;
 
@@ -58,9 +56,18 @@ public final class MimeEntities {
      * only an estimate (Jakarta Mail's word); beyond {@link #LARGEST_PRESIZED} the buffer grows as it fills.
      */
     static ByteSink written(MimePart part) throws MessagingException, IOException {
-        ByteSink out = new ByteSink(Math.min(LARGEST_PRESIZED, Math.max(0, part.getSize()) + HEADER_ROOM));
+        ByteSink out = new ByteSink(Math.min(LARGEST_PRESIZED, Math.max(0, part.getSize()) + headerSectionLength(part)));
         part.writeTo(out);
         return out;
+    }
+
+    /** How long the part's header section is when written: its lines, each with CRLF, and the blank line. */
+    private static long headerSectionLength(MimePart part) throws MessagingException {
+        long length = 2;
+        for (Enumeration<String> lines = part.getAllHeaderLines(); lines.hasMoreElements(); ) {
+            length += lines.nextElement().length() + 2;
+        }
+        return length;
     }
 
     /**
@@ -275,7 +282,11 @@ public final class MimeEntities {
     static java.util.List<String> unfoldedFields(String headers) {
         java.util.List<String> fields = new java.util.ArrayList<>();
         StringBuilder current = null;
-        for (String line : headers.split("(?<=\n)")) {
+        for (int start = 0, end; start < headers.length(); start = end) {
+            // each line with its LF, as split("(?<=\n)") cuts them, without compiling that pattern per call
+            int lf = headers.indexOf('\n', start);
+            end = lf < 0 ? headers.length() : lf + 1;
+            String line = headers.substring(start, end);
             if (line.isBlank()) {
                 continue;
             }
