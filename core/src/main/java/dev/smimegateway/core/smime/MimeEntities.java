@@ -71,21 +71,23 @@ public final class MimeEntities {
     }
 
     /**
-     * The written message whose content entity is signed or encrypted, with every 8bit or binary leaf
+     * The content entity of the written message to sign or encrypt, with every 8bit or binary leaf
      * re-encoded (quoted-printable for text, base64 otherwise; RFC 8551 section 3.1.2) by Jakarta Mail
      * writing a parsed copy. When no leaf needs it, the copy would be written back byte for byte, so
-     * the written message itself is returned and its content is never copied. Whether a leaf needs it is
-     * first judged from the bytes ({@link SevenBitScan}); only when one may does Jakarta Mail parse the parts.
+     * the written message itself is used and its content is never copied. Whether a leaf needs it is
+     * first judged from the bytes ({@link SevenBitScan}, which also counts the line breaks to make CRLF);
+     * only when one may does Jakarta Mail parse the parts.
      */
-    static ByteSink sevenBitSafe(ByteSink written) throws MessagingException, IOException {
+    static CanonicalEntity sevenBitSafeContent(ByteSink written) throws MessagingException, IOException {
         MimeMessage copy = new SharedBytesMessage(SESSION, written.array(), 0, written.length());
-        boolean reencoded = !SevenBitScan.nothingToReencode(written.array(), written.length()) && makeSevenBitSafe(copy);
+        int loneLineBreaks = SevenBitScan.loneLineBreaksWhenNothingToReencode(written.array(), written.length());
+        boolean reencoded = loneLineBreaks < 0 && makeSevenBitSafe(copy);
         if (reencoded) {
             copy.saveChanges();
         } else if (headerSectionRoundTrips(copy, written)) {
-            return written;
+            return loneLineBreaks < 0 ? CanonicalEntity.of(written) : CanonicalEntity.of(written, loneLineBreaks);
         }
-        return written(copy);
+        return CanonicalEntity.of(written(copy));
     }
 
     /** Jakarta Mail writes the parsed header section back as the very bytes it was read from, and the body after it unchanged. */

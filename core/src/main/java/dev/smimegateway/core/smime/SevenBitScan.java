@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Whether a written message has no leaf that {@link MimeEntities#sevenBitSafe} would re-encode, judged
+ * Whether a written message has no leaf that {@link MimeEntities#sevenBitSafeContent} would re-encode, judged
  * from its bytes in one pass instead of by Jakarta Mail parsing every body part (which also looks its
  * stream provider up through a ServiceLoader for each part). The judgement errs towards "maybe": then
  * Jakarta Mail decides, as before.
@@ -25,6 +25,7 @@ final class SevenBitScan {
     private static final long LOW_SEVEN_BITS = 0x7F7F7F7F7F7F7F7FL;
     private static final long ALL_LF = 0x0A0A0A0A0A0A0A0AL;
     private static final long ALL_CR = 0x0D0D0D0D0D0D0D0DL;
+    private static final long ALL_14 = 0x0E0E0E0E0E0E0E0EL;
     private static final byte[] FIELD_NAME = "content-transfer-encoding".getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] KEPT_ENCODINGS = {
         "base64".getBytes(StandardCharsets.US_ASCII),
@@ -37,62 +38,91 @@ final class SevenBitScan {
 
     /** True when no leaf of the message in {@code message[0, length)} needs re-encoding; false when one may. */
     static boolean nothingToReencode(byte[] message, int length) {
-        int bodyStart = MimeEntities.headerEnd(message, length);
-        if (!fieldLineKept(message, 0, length)) {
-            return false;
-        }
-        for (int i = 0; i < bodyStart; i++) {
-            if ((message[i] == '\n' || message[i] == '\r') && !fieldLineKept(message, i + 1, length)) {
-                return false;
-            }
-        }
-        return bodyKept(message, bodyStart, length);
+        return loneLineBreaksWhenNothingToReencode(message, length) >= 0;
     }
 
     /**
-     * The body: 7-bit, no NUL, lines of at most 998 bytes, every line start checked. Eight bytes at a
-     * time; only a word holding a CR or LF is looked at byte by byte.
+     * When no leaf of the message in {@code message[0, length)} needs re-encoding: how many lone CRs and
+     * LFs its body holds (as {@link LineBreaks#countLone} counts them, the body starting a line), found
+     * in the same pass. -1 when a leaf may need re-encoding.
      */
-    private static boolean bodyKept(byte[] bytes, int from, int to) {
+    static int loneLineBreaksWhenNothingToReencode(byte[] message, int length) {
+        int bodyStart = MimeEntities.headerEnd(message, length);
+        if (!fieldLineKept(message, 0, length)) {
+            return -1;
+        }
+        for (int i = 0; i < bodyStart; i++) {
+            if ((message[i] == '\n' || message[i] == '\r') && !fieldLineKept(message, i + 1, length)) {
+                return -1;
+            }
+        }
+        return body(message, bodyStart, length);
+    }
+
+    /**
+     * The body: 7-bit, no NUL, lines of at most 998 bytes, every line start checked; its lone line breaks
+     * counted, or -1. Eight bytes at a time; in a word holding a CR or LF, only those bytes are looked at.
+     */
+    private static int body(byte[] bytes, int from, int to) {
+        int lone = 0;
         int lineStart = from;
         int word = from;
         for (; word + Long.BYTES <= to; word += Long.BYTES) {
             long eight = (long) LONGS.get(bytes, word);
-            if ((eight & HIGH_BITS) != 0 || zeroBytes(eight) != 0) {
-                return false;
-            }
-            if ((zeroBytes(eight ^ ALL_LF) | zeroBytes(eight ^ ALL_CR)) != 0) {
-                lineStart = lineBreaks(bytes, word, word + Long.BYTES, to, lineStart);
-                if (lineStart < 0) {
-                    return false;
-                }
-            }
-        }
-        for (int i = word; i < to; i++) {
-            if (bytes[i] <= 0) {
-                return false;
-            }
-        }
-        lineStart = lineBreaks(bytes, word, to, to, lineStart);
-        return lineStart >= 0 && to - lineStart <= MAX_LINE;
-    }
-
-    /** Checks the line breaks in {@code bytes[from, until)}: the new line start, or -1 when a rule fails. */
-    private static int lineBreaks(byte[] bytes, int from, int until, int to, int lineStart) {
-        int start = lineStart;
-        for (int i = from; i < until; i++) {
-            byte b = bytes[i];
-            if (b == '\n') {
-                if (i - start > MAX_LINE) {
-                    return -1;
-                }
-                start = i + 1;
-            }
-            if ((b == '\n' || b == '\r') && !fieldLineKept(bytes, i + 1, to)) {
+            // a byte is 7-bit and not NUL when its high bit is clear and its low seven bits are not all clear
+            if (((~((eight & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | eight) & HIGH_BITS) != 0) {
                 return -1;
             }
+            // most words hold no byte below 14 (so no CR or LF): exact for 7-bit bytes, whose subtraction borrows nothing
+            if (((eight - ALL_14) & ~eight & HIGH_BITS) == 0) {
+                continue;
+            }
+            for (long breaks = zeroBytes(eight ^ ALL_LF) | zeroBytes(eight ^ ALL_CR); breaks != 0; breaks &= breaks - 1) {
+                int at = word + (Long.numberOfTrailingZeros(breaks) >>> 3);
+                if (bytes[at] == '\r' && at + 1 < to && bytes[at + 1] == '\n') {
+                    // the CR of a CRLF: not lone, and the LF after it starts no line
+                    continue;
+                }
+                if (bytes[at] == '\n') {
+                    if (at - lineStart > MAX_LINE) {
+                        return -1;
+                    }
+                    lineStart = at + 1;
+                }
+                if (lone(bytes, at, from, to)) {
+                    lone++;
+                }
+                if (!fieldLineKept(bytes, at + 1, to)) {
+                    return -1;
+                }
+            }
         }
-        return start;
+        for (int at = word; at < to; at++) {
+            byte b = bytes[at];
+            if (b <= 0) {
+                return -1;
+            }
+            if (b == '\n' || b == '\r') {
+                if (b == '\n') {
+                    if (at - lineStart > MAX_LINE) {
+                        return -1;
+                    }
+                    lineStart = at + 1;
+                }
+                if (lone(bytes, at, from, to)) {
+                    lone++;
+                }
+                if (!fieldLineKept(bytes, at + 1, to)) {
+                    return -1;
+                }
+            }
+        }
+        return to - lineStart <= MAX_LINE ? lone : -1;
+    }
+
+    /** The CR or LF at {@code bytes[at]} is not part of a CRLF in {@code [from, to)}. */
+    private static boolean lone(byte[] bytes, int at, int from, int to) {
+        return bytes[at] == '\n' ? at == from || bytes[at - 1] != '\r' : at + 1 == to || bytes[at + 1] != '\n';
     }
 
     /**

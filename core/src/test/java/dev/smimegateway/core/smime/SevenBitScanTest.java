@@ -82,13 +82,17 @@ class SevenBitScanTest {
     }
 
     @Test
-    void noRandomMessageCalledSafeIsReencodedByJakartaMail() throws Exception {
+    void noRandomMessageCalledSafeIsReencodedByJakartaMailAndItsLoneLineBreaksAreCounted() throws Exception {
         Random random = new Random(20261202);
         int calledSafe = 0;
         for (int i = 0; i < 5_000; i++) {
             byte[] raw = randomMessage(random).getBytes(StandardCharsets.ISO_8859_1);
             if (SevenBitScan.nothingToReencode(raw, raw.length)) {
                 calledSafe++;
+                int bodyStart = MimeEntities.headerEnd(raw);
+
+                assertThat(SevenBitScan.loneLineBreaksWhenNothingToReencode(raw, raw.length))
+                    .isEqualTo(LineBreaks.countLone(raw, bodyStart, raw.length));
 
                 assertThat(MimeEntities.makeSevenBitSafe(new MimeMessage(SESSION, new jakarta.mail.util.SharedByteArrayInputStream(raw))))
                     .as(new String(raw, StandardCharsets.ISO_8859_1)).isFalse();
