@@ -83,18 +83,11 @@ final class SevenBitScan {
                     // the CR of a CRLF: not lone, and the LF after it starts no line
                     continue;
                 }
-                if (bytes[at] == '\n') {
-                    if (at - lineStart > MAX_LINE) {
-                        return -1;
-                    }
-                    lineStart = at + 1;
-                }
-                if (lone(bytes, at, from, to)) {
-                    lone++;
-                }
-                if (!fieldLineKept(bytes, at + 1, to)) {
+                lineStart = lineBreak(bytes, at, to, lineStart);
+                if (lineStart < 0) {
                     return -1;
                 }
+                lone += lone(bytes, at, from, to) ? 1 : 0;
             }
         }
         for (int at = word; at < to; at++) {
@@ -103,21 +96,29 @@ final class SevenBitScan {
                 return -1;
             }
             if (b == '\n' || b == '\r') {
-                if (b == '\n') {
-                    if (at - lineStart > MAX_LINE) {
-                        return -1;
-                    }
-                    lineStart = at + 1;
-                }
-                if (lone(bytes, at, from, to)) {
-                    lone++;
-                }
-                if (!fieldLineKept(bytes, at + 1, to)) {
+                lineStart = lineBreak(bytes, at, to, lineStart);
+                if (lineStart < 0) {
                     return -1;
                 }
+                lone += lone(bytes, at, from, to) ? 1 : 0;
             }
         }
         return to - lineStart <= MAX_LINE ? lone : -1;
+    }
+
+    /**
+     * The CR or LF at {@code bytes[at]}: the start of the line after it (unchanged after a CR), or -1 when
+     * the line it ends is longer than 998 bytes or the line after it may name another transfer encoding.
+     */
+    private static int lineBreak(byte[] bytes, int at, int to, int lineStart) {
+        int next = lineStart;
+        if (bytes[at] == '\n') {
+            if (at - lineStart > MAX_LINE) {
+                return -1;
+            }
+            next = at + 1;
+        }
+        return fieldLineKept(bytes, at + 1, to) ? next : -1;
     }
 
     /** The CR or LF at {@code bytes[at]} is not part of a CRLF in {@code [from, to)}. */

@@ -2,9 +2,12 @@ package dev.smimegateway.core.smime;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -65,6 +68,14 @@ public final class SmimeSigner {
     /** Stateless: hands out a fresh MessageDigest for each SignerInfo. */
     private static final DigestCalculatorProvider DIGESTS = digests();
     private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    /**
+     * Where boundaries come from: a DRBG per thread. UUID.randomUUID() draws on NativePRNG, one state for
+     * the whole JVM behind locks, where threads signing at once queued (on a busy machine a thread
+     * descheduled while holding it stalls the others for a time slice). A boundary must be unique and
+     * is better unpredictable; nothing secret depends on it.
+     */
+    private static final ThreadLocal<SecureRandom> BOUNDARY_RANDOM = ThreadLocal.withInitial(SmimeSigner::drbg);
 
     private final PrivateKey privateKey;
     private final List<X509Certificate> chain;
@@ -156,7 +167,7 @@ public final class SmimeSigner {
     /** multipart/signed (RFC 8551 section 3.5.3): the content is copied into the message as the digest runs over it. */
     private MimeMessage detached(byte[] outerHeaders, CanonicalEntity content)
         throws IOException, MessagingException, GeneralSecurityException, OperatorCreationException, CMSException {
-        String boundary = "----=_smime_" + UUID.randomUUID();
+        String boundary = "----=_smime_" + boundaryUuid();
         ByteSink out = new ByteSink(outerHeaders.length + content.length() + 1024 + Base64Lines.encodedLengthAtMost(signatureRoom));
         out.write(outerHeaders);
         out.write(ascii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=" + digest.micalg()
@@ -262,6 +273,24 @@ public final class SmimeSigner {
         return ascii("Content-Type: application/pkcs7-mime; smime-type=" + smimeType + "; name=\"smime.p7m\"\r\n"
             + "Content-Transfer-Encoding: base64\r\n"
             + "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n");
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    }
+
+    /** A random (version 4) UUID, as UUID.randomUUID() makes it, from this thread's generator. */
+    static UUID boundaryUuid() {
+        byte[] bytes = new byte[16];
+        BOUNDARY_RANDOM.get().nextBytes(bytes);
+        bytes[6] = (byte) (bytes[6] & 0x0f | 0x40);
+        bytes[8] = (byte) (bytes[8] & 0x3f | 0x80);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        return new UUID(buffer.getLong(), buffer.getLong());
     }
 
     private static byte[] ascii(String text) {
