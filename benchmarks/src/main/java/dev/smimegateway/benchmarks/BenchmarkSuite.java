@@ -14,8 +14,9 @@ import dev.smimegateway.benchmarks.Settings.Part;
 
 /**
  * The benchmark suite of issue 9: in one run on one machine, the limit (openssl speed, the JDK's
- * primitives), our engine, the mailets, peak heap, and the peers (openssl cms as a process per mail,
- * Apache James's own SMIMESign), printed as one Markdown table with ratios, then the targets with PASS or
+ * primitives), our engine, the mailets, peak heap, the peers (openssl cms as a process per mail,
+ * Apache James's own SMIMESign) and, when {@code benchmark.sh} measured it first, the end-to-end
+ * throughput of a real James ({@link EndToEnd}), printed as one Markdown table with ratios, then the targets with PASS or
  * MISS. Progress goes to standard error, the table to standard output. Usage: {@link Settings#USAGE}.
  */
 public final class BenchmarkSuite {
@@ -53,6 +54,8 @@ public final class BenchmarkSuite {
             openssl = OpenSslCmsPeer.run(settings, fixtures, engine, table, progress);
             james = JamesSignPeer.run(settings, fixtures, engine, table, progress);
         }
+        EndToEnd endToEnd = settings.runs(Part.END_TO_END) ? EndToEnd.read(settings.endToEnd()) : EndToEnd.UNKNOWN;
+        endToEnd.addTo(table);
 
         out.printf("S/MIME gateway benchmark suite, %s UTC, %s%n", DateTimeFormatter.ISO_LOCAL_DATE_TIME
             .format(start.atOffset(ZoneOffset.UTC).withNano(0)), machine());
@@ -63,7 +66,7 @@ public final class BenchmarkSuite {
             configuration(), loadBefore, loadAverage(), Duration.between(start, Instant.now()).toSeconds());
         table.print(out);
         out.println();
-        new Targets(limits, engine, jdkOnly, memory, james, openssl, settings.threads()).print(out);
+        new Targets(limits, engine, jdkOnly, memory, james, openssl, endToEnd, settings.threads()).print(out);
     }
 
     private static String configuration() {

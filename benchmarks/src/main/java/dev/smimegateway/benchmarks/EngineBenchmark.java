@@ -41,7 +41,10 @@ final class EngineBenchmark {
         for (MessageSize size : settings.sizes()) {
             byte[] plain = Fixtures.plainMessage(size);
             Map<EngineOperation.Input, byte[]> inputs = new EnumMap<>(EngineOperation.Input.class);
-            for (EngineOperation operation : settings.operations()) {
+            for (EngineOperation operation : EngineOperation.values()) {
+                if (!settings.runs(operation)) {
+                    continue;
+                }
                 progress.println("engine: " + size.label() + " " + operation.label);
                 byte[] input = inputs.computeIfAbsent(operation.input, kind -> make(kind, fixtures, plain));
                 Rates rates = Throughput.rates(settings, threads -> Throughput.perSecond(threads, settings.seconds(), () -> {
@@ -59,7 +62,10 @@ final class EngineBenchmark {
     private static void warmUp(Settings settings, Fixtures fixtures, PrintStream progress) throws Exception {
         progress.println("engine: warming up");
         byte[] plain = Fixtures.plainMessage(MessageSize.parse("4k"));
-        for (EngineOperation operation : settings.operations()) {
+        for (EngineOperation operation : EngineOperation.values()) {
+            if (!settings.runs(operation)) {
+                continue;
+            }
             MimeMessage message = MimeEntities.parse(operation.input.make(fixtures, plain));
             Throughput.perSecond(1, settings.seconds() / 2, () -> () -> operation.apply(fixtures, message));
         }

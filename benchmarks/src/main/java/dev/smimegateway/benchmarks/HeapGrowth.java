@@ -37,24 +37,25 @@ final class HeapGrowth {
         MessageSize size = MessageSize.megabytes(settings.memoryMegabytes());
         Path folder = Files.createTempDirectory("smime-benchmark-heap");
         ExecutorService pool = Executors.newFixedThreadPool(settings.threads());
+        List<EngineOperation> operations = OPERATIONS.stream().filter(settings::runs).toList();
         try {
             HeapProbe.writeKeys(folder, fixtures);
             byte[] plain = Fixtures.plainMessage(size);
             Map<EngineOperation.Input, Future<Integer>> holding = new EnumMap<>(EngineOperation.Input.class);
-            for (EngineOperation operation : OPERATIONS) {
+            for (EngineOperation operation : operations) {
                 if (!holding.containsKey(operation.input)) {
                     Files.write(HeapProbe.input(folder, operation.input), operation.input.make(fixtures, plain));
                     holding.put(operation.input, pool.submit(() -> smallestHeap(folder, operation.input, HeapProbe.HOLD, size)));
                 }
             }
             List<Future<Integer>> running = new ArrayList<>();
-            for (EngineOperation operation : OPERATIONS) {
+            for (EngineOperation operation : operations) {
                 running.add(pool.submit(() -> smallestHeap(folder, operation.input, operation.name(), size)));
             }
             progress.println("memory: " + (holding.size() + running.size()) + " bisections of -Xmx, " + size.label());
             Map<EngineOperation, Double> multiples = new EnumMap<>(EngineOperation.class);
-            for (int i = 0; i < OPERATIONS.size(); i++) {
-                EngineOperation operation = OPERATIONS.get(i);
+            for (int i = 0; i < operations.size(); i++) {
+                EngineOperation operation = operations.get(i);
                 int held = holding.get(operation.input).get();
                 int needed = running.get(i).get();
                 double growth = needed - held;

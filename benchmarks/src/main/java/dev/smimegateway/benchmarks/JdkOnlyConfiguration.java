@@ -42,8 +42,7 @@ public final class JdkOnlyConfiguration {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-D" + SWITCH + "=jdk",
             "-cp", System.getProperty("java.class.path"), JdkOnlyConfiguration.class.getName(), String.valueOf(settings.seconds()),
             String.valueOf(settings.threads()), sizes.stream().map(size -> size.bytes() / 1024 + "k").collect(Collectors.joining(",")),
-            settings.operations().stream().map(EngineOperation::name).collect(Collectors.joining(",")))
-            .start();
+            "--only=" + String.join(",", settings.only())).start();
         Thread childProgress = new Thread(() -> child.errorReader().lines().forEach(line -> progress.println("(JDK only) " + line)));
         childProgress.start();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
@@ -60,7 +59,10 @@ public final class JdkOnlyConfiguration {
             throw new IllegalStateException("the JDK-only engine run failed");
         }
         for (MessageSize size : sizes) {
-            for (EngineOperation operation : settings.operations()) {
+            for (EngineOperation operation : EngineOperation.values()) {
+                if (!settings.runs(operation)) {
+                    continue;
+                }
                 Rates rates = results.of(operation, size);
                 Rates raw = operation.privateKey ? limits.jdkRsaSign() : limits.jdkRsaVerify();
                 table.add(new ResultTable.Row("engine, JDK only", size.label() + " " + operation.label,
@@ -73,14 +75,14 @@ public final class JdkOnlyConfiguration {
         return results;
     }
 
-    /** The child: {@code <seconds> <threads> <sizes> <operations>}; prints a RESULT line per operation and size, progress on stderr. */
+    /** The child: {@code <seconds> <threads> <sizes> --only=<words>}; prints a RESULT line per operation and size, progress on stderr. */
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.parse("--seconds=" + args[0], "--threads=" + args[1], "--sizes=" + args[2], "--parts=engine",
-            "--only=" + args[3]);
+            args.length > 3 ? args[3] : "--only=");
         EngineBenchmark.Results results = EngineBenchmark.run(settings, Fixtures.create(), HardwareLimits.unknown(),
             new ResultTable(settings.threads()), System.err);
         for (MessageSize size : settings.sizes()) {
-            for (EngineOperation operation : settings.operations()) {
+            for (EngineOperation operation : EngineOperation.values()) {
                 Rates rates = results.of(operation, size);
                 System.out.printf(Locale.ROOT, "%s %s %dk %f %f%n", RESULT, operation.name(), size.bytes() / 1024, rates.oneThread(),
                     rates.allCores());

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -16,23 +17,28 @@ import java.util.stream.Collectors;
  * @param threads         the "all cores" column: a fixed pool of this many threads
  * @param memoryMegabytes the message size of the peak heap part
  * @param peerLib         the class path folder of Apache James's own SMIMESign (apache-mailet-crypto 3.0.0)
- * @param only            the engine operations measured (names such as {@code sign_detached}); all when empty
+ * @param endToEnd        the figures james-it's EndToEndThroughput wrote, when it ran before (benchmark.sh runs it)
+ * @param only            engine and memory operations measured: those whose name or label contains one of these
+ *                        (ignoring case); empty for all
  */
 record Settings(double seconds, List<MessageSize> sizes, int threads, int memoryMegabytes, Set<Part> parts, Path peerLib,
-                Set<EngineOperation> only) {
+                Optional<Path> endToEnd, List<String> only) {
     enum Part {
-        LIMITS, ENGINE, MAILETS, MEMORY, PEERS
+        LIMITS, ENGINE, MAILETS, MEMORY, PEERS,
+        /** The figures of {@code --end-to-end}, measured by james-it before the suite runs (benchmark.sh). */
+        END_TO_END
     }
 
     static final String USAGE = """
         java -jar smime-gateway-benchmarks.jar [--seconds=1] [--sizes=4k,100k,10m,50m] [--threads=<cores>]
-            [--memory=50] [--parts=limits,engine,mailets,memory,peers] [--peer-lib=<folder beside the jar>/peer-lib]
-            [--only=sign_detached,sign_opaque,...] (engine operations, for profiling one of them)""";
+            [--memory=50] [--parts=limits,engine,mailets,memory,peers,end-to-end] [--peer-lib=<folder beside the jar>/peer-lib]
+            [--end-to-end=<the properties file james-it's EndToEndThroughput wrote>]
+            [--only=<operation>,...] (engine and memory operations whose name or label contains one, e.g. decrypt)""";
 
     static Settings parse(String... arguments) {
         Settings settings = new Settings(1, List.of(MessageSize.parse("4k"), MessageSize.parse("100k"), MessageSize.parse("10m"),
             MessageSize.parse("50m")), Runtime.getRuntime().availableProcessors(), 50, EnumSet.allOf(Part.class), defaultPeerLib(),
-            Set.of());
+            Optional.empty(), List.of());
         for (String argument : arguments) {
             settings = settings.with(argument);
         }
@@ -46,18 +52,18 @@ record Settings(double seconds, List<MessageSize> sizes, int threads, int memory
         }
         String value = argument.substring(equals + 1);
         return switch (argument.substring(2, equals)) {
-            case "seconds" -> new Settings(Double.parseDouble(value), sizes, threads, memoryMegabytes, parts, peerLib, only);
+            case "seconds" -> new Settings(Double.parseDouble(value), sizes, threads, memoryMegabytes, parts, peerLib, endToEnd, only);
             case "sizes" -> new Settings(seconds, Arrays.stream(value.split(",")).map(MessageSize::parse).toList(), threads,
-                memoryMegabytes, parts, peerLib, only);
-            case "threads" -> new Settings(seconds, sizes, Integer.parseInt(value), memoryMegabytes, parts, peerLib, only);
-            case "memory" -> new Settings(seconds, sizes, threads, Integer.parseInt(value), parts, peerLib, only);
+                memoryMegabytes, parts, peerLib, endToEnd, only);
+            case "threads" -> new Settings(seconds, sizes, Integer.parseInt(value), memoryMegabytes, parts, peerLib, endToEnd, only);
+            case "memory" -> new Settings(seconds, sizes, threads, Integer.parseInt(value), parts, peerLib, endToEnd, only);
             case "parts" -> new Settings(seconds, sizes, threads, memoryMegabytes, Arrays.stream(value.split(","))
-                .map(part -> Part.valueOf(part.trim().toUpperCase(Locale.ROOT)))
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Part.class))), peerLib, only);
-            case "peer-lib" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, Path.of(value), only);
-            case "only" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, peerLib, Arrays.stream(value.split(","))
-                .map(operation -> EngineOperation.valueOf(operation.trim().toUpperCase(Locale.ROOT)))
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(EngineOperation.class))));
+                .map(part -> Part.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')))
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Part.class))), peerLib, endToEnd, only);
+            case "peer-lib" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, Path.of(value), endToEnd, only);
+            case "end-to-end" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, peerLib, Optional.of(Path.of(value)), only);
+            case "only" -> new Settings(seconds, sizes, threads, memoryMegabytes, parts, peerLib, endToEnd,
+                Arrays.stream(value.split(",")).map(name -> name.trim().toLowerCase(Locale.ROOT)).filter(name -> !name.isEmpty()).toList());
             default -> throw new IllegalArgumentException("unknown argument " + argument + "; usage:\n" + USAGE);
         };
     }
@@ -66,9 +72,10 @@ record Settings(double seconds, List<MessageSize> sizes, int threads, int memory
         return parts.contains(part);
     }
 
-    /** The engine operations measured, in table order. */
-    List<EngineOperation> operations() {
-        return Arrays.stream(EngineOperation.values()).filter(operation -> only.isEmpty() || only.contains(operation)).toList();
+    /** Whether {@code --only} lets this engine operation run. */
+    boolean runs(EngineOperation operation) {
+        return only.isEmpty() || only.stream().anyMatch(name -> operation.name().toLowerCase(Locale.ROOT).contains(name)
+            || operation.label.toLowerCase(Locale.ROOT).contains(name));
     }
 
     /** {@code peer-lib} beside the jar (or the classes folder) this class was loaded from: benchmarks/target/peer-lib. */

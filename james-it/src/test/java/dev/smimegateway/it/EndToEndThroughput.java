@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -37,8 +39,9 @@ import jakarta.mail.internet.MimeMessage;
  *
  * <p>Not part of the build's tests (surefire runs the classes named *Test); run it with
  * {@code mvn -o -pl james-it test -Dtest=EndToEndThroughput -Dawaitility.version=4.2.0}, optionally with
- * {@code -De2e.mails=400 -De2e.clients=4}. It prints the rates, their ratios to the plain server and
- * the issue's target.
+ * {@code -De2e.mails=400 -De2e.clients=4}, and {@code -De2e.jfr=<path prefix>} to record each server with JFR. It prints the rates, their ratios to the plain server and
+ * the issue's target, and with {@code -De2e.output=<file>} writes them for the benchmark suite's table
+ * ({@code benchmark.sh} does both).
  */
 class EndToEndThroughput {
     private static final TestPki PKI = TestPki.create("Throughput CA");
@@ -65,11 +68,11 @@ class EndToEndThroughput {
         String plainMessage = message(OUTGOING);
         String incomingMessage = signedAndEncryptedByBob(message(INCOMING));
 
-        double plain = mailsPerSecond(RealJamesServer.withMailetContainer(withoutSmime), OUTGOING, plainMessage,
+        double plain = mailsPerSecond("plain", RealJamesServer.withMailetContainer(withoutSmime), OUTGOING, plainMessage,
             "Content-Type: multipart/mixed");
-        double outgoing = mailsPerSecond(RealJamesServer.withPolicy("sign-then-encrypt"), OUTGOING, plainMessage,
+        double outgoing = mailsPerSecond("sign-then-encrypt", RealJamesServer.withPolicy("sign-then-encrypt"), OUTGOING, plainMessage,
             "Content-Type: application/pkcs7-mime");
-        double incoming = mailsPerSecond(RealJamesServer.withPolicy("b2b-gateway"), INCOMING, incomingMessage,
+        double incoming = mailsPerSecond("b2b-incoming", RealJamesServer.withPolicy("b2b-gateway"), INCOMING, incomingMessage,
             "X-Smime-Gateway-Status: verified");
 
         System.out.printf("%nEnd to end through James 3.8.1: %d mails of 4 KB after %d to warm up, %d SMTP clients on loopback, %d cores%n",
@@ -82,11 +85,25 @@ class EndToEndThroughput {
             incoming / plain * 100);
         System.out.printf("%nTarget: the sign+encrypt policy costs at most 25%% of the plain server's throughput (≥ 75%%): %.0f%% %s%n%n",
             outgoing / plain * 100, outgoing / plain >= 0.75 ? "PASS" : "MISS");
+        String output = System.getProperty("e2e.output", "");
+        if (!output.isBlank()) {
+            Files.writeString(Path.of(output), String.format(Locale.ROOT, "plain=%.1f%noutgoing=%.1f%nincoming=%.1f%n"
+                + "conditions=James 3.8.1, %d mails after %d to warm up, %d SMTP clients%n", plain, outgoing, incoming, mails, mails / 4,
+                clients));
+        }
     }
 
-    /** @param delivered a line the last delivered mail must hold: the policy was applied, not bypassed */
-    private double mailsPerSecond(RealJamesServer server, Route route, String message, String delivered) throws Exception {
-        try (RealJamesServer james = server.jvmOptions("-Xmx1g").start()) {
+    /**
+     * @param label     names the JFR recording
+     * @param delivered a line the last delivered mail must hold: the policy was applied, not bypassed
+     */
+    private double mailsPerSecond(String label, RealJamesServer server, Route route, String message, String delivered) throws Exception {
+        List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+        String profile = System.getProperty("e2e.jfr", "");
+        if (!profile.isBlank()) {
+            options.add("-XX:StartFlightRecording=settings=profile,filename=" + profile + "-" + label + ".jfr");
+        }
+        try (RealJamesServer james = server.jvmOptions(options.toArray(String[]::new)).start()) {
             addKeysAndUsers(james);
             int warmUp = mails / 4;
             push(james, route, message, warmUp);

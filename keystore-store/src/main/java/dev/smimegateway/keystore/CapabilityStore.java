@@ -26,24 +26,31 @@ final class CapabilityStore {
         this.clock = clock;
     }
 
-    /** Records the announcement unless one with a newer or equal signing time is already stored for the certificate. */
-    void record(Connection connection, String fingerprint, String capabilities, Instant signingTime) throws SQLException {
+    /**
+     * Records the announcement unless one with a newer or equal signing time is already stored for the certificate.
+     *
+     * @return whether what the certificate's holder can read changed (a first or a different announcement)
+     */
+    boolean record(Connection connection, String fingerprint, String capabilities, Instant signingTime) throws SQLException {
         Instant now = clock.instant();
         Instant effective = signingTime.isAfter(now) ? now : signingTime;
         Optional<Instant> stored = signingTime(connection, fingerprint);
         if (stored.isPresent() && !effective.isAfter(stored.get())) {
-            return;
+            return false;
         }
+        String text = Names.truncate(capabilities, 1000);
+        boolean changed = stored.isEmpty() || !announcedFor(connection, fingerprint).orElse("").equals(text);
         String sql = stored.isPresent()
             ? "UPDATE smime_capabilities SET capabilities = ?, signing_time = ?, recorded_at = ? WHERE fingerprint = ?"
             : "INSERT INTO smime_capabilities (capabilities, signing_time, recorded_at, fingerprint) VALUES (?, ?, ?, ?)";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, Names.truncate(capabilities, 1000));
+            statement.setString(1, text);
             statement.setTimestamp(2, Timestamp.from(effective));
             statement.setTimestamp(3, Timestamp.from(now));
             statement.setString(4, fingerprint);
             statement.executeUpdate();
         }
+        return changed;
     }
 
     /** Forgets what was announced with a certificate that is no longer stored. */

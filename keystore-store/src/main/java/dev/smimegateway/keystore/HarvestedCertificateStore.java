@@ -46,28 +46,33 @@ final class HarvestedCertificateStore {
     private final PartnerCertificateStore partners;
     private final RiskAlerts alerts;
     private final CapabilityStore capabilities;
+    private final Runnable lookupsChanged;
     private final Clock clock;
 
+    /** @param lookupsChanged told after a harvest that changed what encryption look-ups answer */
     HarvestedCertificateStore(Database database, PartnerCertificateStore partners, RiskAlerts alerts, CapabilityStore capabilities,
-                              Clock clock) {
+                              Clock clock, Runnable lookupsChanged) {
         this.database = database;
         this.partners = partners;
         this.alerts = alerts;
         this.capabilities = capabilities;
         this.clock = clock;
+        this.lookupsChanged = lookupsChanged;
     }
 
     HarvestResult harvest(HarvestRequest request) {
         CertificateFacts facts = request.certificate();
         List<String> addresses = request.addresses().stream().map(MailAddresses::normalise).distinct().toList();
+        boolean[] announcementChanged = new boolean[1];
         HarvestResult result = database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
-            if (request.capabilities().isPresent()) {
-                capabilities.record(connection, facts.fingerprint(), request.capabilities().get(),
-                    request.signingTime().orElse(clock.instant()));
-            }
+            announcementChanged[0] = request.capabilities().isPresent() && capabilities.record(connection, facts.fingerprint(),
+                request.capabilities().get(), request.signingTime().orElse(clock.instant()));
             return store(connection, request, facts, addresses);
         });
+        if (announcementChanged[0] || result.outcome() == HarvestResult.Outcome.STORED || result.outcome() == HarvestResult.Outcome.UPDATED) {
+            lookupsChanged.run();
+        }
         LOGGER.info("Harvest of {} ({}, serial {}) for {}: {}{}", facts.subject(), facts.fingerprint(), facts.serialHex(), addresses,
             result.outcome(), result.evicted().isEmpty() ? "" : "; evicted under the size cap: " + result.evicted());
         return result;

@@ -4,14 +4,22 @@ import java.math.BigInteger;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import javax.security.auth.x500.X500Principal;
 import javax.sql.DataSource;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.core.certificate.MailAddresses;
 
 /**
  * The gateway's store of keys and certificates, as the mailets and webadmin see it: a thin facade
@@ -31,6 +39,9 @@ import dev.smimegateway.core.certificate.CertificateFacts;
  * Every method is safe to call from many threads, and from several servers sharing one database.
  */
 public final class SmimeKeyStore {
+    /** How long another server's change to the trust material may go unseen. */
+    static final Duration TRUST_RECHECK = Duration.ofSeconds(1);
+
     private final Database database;
     private final IdentityStore identities;
     private final PartnerCertificateStore partners;
@@ -40,14 +51,29 @@ public final class SmimeKeyStore {
     private final CaCertificateTable<IntermediateCertificate> intermediates;
     private final CrlStore crls;
     private final CertificateSelection selection;
-    private volatile TrustMaterial trust;
+    private final LookupCache lookups;
+    private final Map<String, Instant> markedUsed = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+            return size() > LookupCache.MAX_ENTRIES;
+        }
+    });
+    private final Clock clock;
+    private final AtomicLong trustChanges = new AtomicLong();
+    private volatile TrustSnapshot trust;
+
+    /** The trust material, the count of this server's trust changes it was read after, and when the database's version was last read. */
+    private record TrustSnapshot(TrustMaterial material, long changes, Instant checkedAt) {
+    }
 
     private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock) {
         this.database = database;
+        this.lookups = new LookupCache(clock);
+        this.clock = clock;
         this.identities = new IdentityStore(database, seal, clock);
         this.partners = new PartnerCertificateStore(database, clock);
         this.alerts = new RiskAlerts(database, clock);
-        this.harvested = new HarvestedCertificateStore(database, partners, alerts, new CapabilityStore(clock), clock);
+        this.harvested = new HarvestedCertificateStore(database, partners, alerts, new CapabilityStore(clock), clock, lookups::changed);
         this.trustAnchors = CaCertificateTable.trustAnchors(database, clock);
         this.intermediates = CaCertificateTable.intermediates(database, clock);
         this.crls = new CrlStore(database, clock);
@@ -91,12 +117,12 @@ public final class SmimeKeyStore {
      */
     public Identity importPkcs12(String name, byte[] pkcs12, char[] password, Optional<String> alias, Optional<Boolean> activate,
                                  boolean decryptOnly) {
-        return identities.importPkcs12(name, pkcs12, password, alias, activate, decryptOnly);
+        return changing(() -> identities.importPkcs12(name, pkcs12, password, alias, activate, decryptOnly));
     }
 
     /** Creates a key and a self-signed certificate for it. */
     public Identity createSelfSigned(String name, SelfSignedRequest request, Optional<Boolean> activate) {
-        return identities.createSelfSigned(name, request, activate);
+        return changing(() -> identities.createSelfSigned(name, request, activate));
     }
 
     /** A PEM certificate signing request for the identity's key, to send to a CA. */
@@ -109,7 +135,7 @@ public final class SmimeKeyStore {
      * The previous certificate is kept for decryption.
      */
     public Identity importCertificate(String name, byte[] certificateChain) {
-        return identities.importCertificate(name, certificateChain);
+        return changing(() -> identities.importCertificate(name, certificateChain));
     }
 
     /**
@@ -117,7 +143,7 @@ public final class SmimeKeyStore {
      * inactive. A decrypt-only identity is refused: it never signs.
      */
     public Identity activate(String name) {
-        return identities.activate(name);
+        return changing(() -> identities.activate(name));
     }
 
     public List<Identity> listIdentities() {
@@ -130,14 +156,15 @@ public final class SmimeKeyStore {
 
     /** Deletes the identity with its key and all its certificates: mail encrypted to them can no longer be decrypted. */
     public void deleteIdentity(String name) {
-        identities.delete(name);
+        changing(() -> identities.delete(name));
     }
 
     // ---------------------------------------------------------------- look-ups for the mailets
 
     /** The identity that signs mail from this sender, by {@link CertificateSelection}'s rule. */
     public Optional<SigningIdentity> signingIdentityFor(String address) {
-        return selection.signingIdentityFor(address);
+        return lookups.get(new Lookup("signingIdentityFor", MailAddresses.normalise(address)),
+            () -> selection.signingIdentityFor(address), SmimeKeyStore::leafOf);
     }
 
     /**
@@ -146,12 +173,13 @@ public final class SmimeKeyStore {
      * decrypt-only identity is never returned (and the log says why): it must not sign.
      */
     public Optional<SigningIdentity> signingIdentity(String name) {
-        return identities.signingIdentity(name);
+        return lookups.get(new Lookup("signingIdentity", name), () -> identities.signingIdentity(name), found -> List.of());
     }
 
     /** The certificates mail to this recipient is encrypted to, newest first, by {@link CertificateSelection}'s rule. */
     public List<X509Certificate> encryptionCertificatesFor(String address) {
-        return selection.encryptionCertificatesFor(address).stream().map(CertificateFacts::certificate).collect(Collectors.toList());
+        return lookups.get(new Lookup("encryptionCertificatesFor", MailAddresses.normalise(address)),
+            () -> selection.encryptionCertificatesFor(address).stream().map(CertificateFacts::certificate).toList(), found -> found);
     }
 
     /**
@@ -160,21 +188,28 @@ public final class SmimeKeyStore {
      * harvested certificate counts as using it (the size cap evicts the least recently used).
      */
     public Optional<EncryptionTarget> encryptionTargetFor(String address) {
-        Optional<EncryptionTarget> target = database.inTransaction(connection -> {
-            Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
-            if (chosen.isEmpty()) {
-                return Optional.<EncryptionTarget>empty();
-            }
-            return Optional.of(new EncryptionTarget(chosen.get().certificate(),
-                CapabilityStore.announcedFor(connection, chosen.get().fingerprint())));
-        });
-        // Its own transaction, holding nothing else: a harvest (which locks capabilities, then evicts)
-        // and this update can never wait for each other in a cycle.
-        target.ifPresent(chosen -> database.inTransaction(connection -> {
-            harvested.markUsed(connection, CertificateFacts.of(chosen.certificate()).fingerprint());
-            return null;
-        }));
+        Optional<EncryptionTarget> target = encryptionTarget(address);
+        target.ifPresent(chosen -> markUsed(CertificateFacts.of(chosen.certificate()).fingerprint()));
         return target;
+    }
+
+    /**
+     * Moves a harvested certificate's last use on, at most once a minute per certificate and server:
+     * the size cap's least-recently-used order needs no finer grain, and a mail costs no write. Its
+     * own transaction, holding nothing else: a harvest (which locks capabilities, then evicts) and this
+     * update can never wait for each other in a cycle.
+     */
+    private void markUsed(String fingerprint) {
+        Instant now = clock.instant();
+        Instant last = markedUsed.get(fingerprint);
+        if (last != null && now.isBefore(last.plus(LookupCache.TIME_TO_LIVE)) && !now.isBefore(last)) {
+            return;
+        }
+        database.inTransaction(connection -> {
+            harvested.markUsed(connection, fingerprint);
+            return null;
+        });
+        markedUsed.put(fingerprint, now);
     }
 
     /**
@@ -183,24 +218,27 @@ public final class SmimeKeyStore {
      * certificates are not returned: they do not name the signer.
      */
     public List<X509Certificate> partnerCertificatesFor(String address) {
-        return partners.boundTo(address);
+        return lookups.get(new Lookup("partnerCertificatesFor", MailAddresses.normalise(address)), () -> partners.boundTo(address),
+            found -> List.of());
     }
 
     /** The key for a RecipientInfo identified by issuer and serial number; old certificates included. */
     public Optional<DecryptionKey> decryptionKeyFor(X500Principal issuerName, BigInteger serialNumber) {
-        return identities.decryptionKey(issuerName, serialNumber);
+        return lookups.get(new Lookup("decryptionKeyFor", issuerName.getName(X500Principal.CANONICAL) + "/" + serialNumber),
+            () -> identities.decryptionKey(issuerName, serialNumber), found -> List.of());
     }
 
     /** The key for a RecipientInfo identified by subjectKeyIdentifier; old certificates included. */
     public Optional<DecryptionKey> decryptionKeyFor(byte[] subjectKeyIdentifier) {
-        return identities.decryptionKey(subjectKeyIdentifier);
+        return lookups.get(new Lookup("decryptionKeyFor", HexFormat.of().formatHex(subjectKeyIdentifier)),
+            () -> identities.decryptionKey(subjectKeyIdentifier), found -> List.of());
     }
 
     // ---------------------------------------------------------------- partner certificates
 
     /** Adds one partner certificate (PEM or DER) under a name. */
     public StoredCertificate addCertificate(String name, byte[] certificate) {
-        return partners.add(name, certificate);
+        return changing(() -> partners.add(name, certificate));
     }
 
     /** The administrator's partner certificates (harvested ones: {@link #listHarvested}). */
@@ -214,7 +252,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteCertificate(String name) {
-        partners.delete(name);
+        changing(() -> partners.delete(name));
     }
 
     /** Every administrator's partner certificate as one PEM file, each preceded by its {@code name:} so the file re-imports as it was. */
@@ -228,7 +266,7 @@ public final class SmimeKeyStore {
      * certificate's first address.
      */
     public ImportReport importCertificates(String pemText) {
-        return partners.importPem(pemText);
+        return changing(() -> partners.importPem(pemText));
     }
 
     // ---------------------------------------------------------------- harvested certificates
@@ -249,11 +287,11 @@ public final class SmimeKeyStore {
 
     /** Makes a harvested certificate administrator-managed: never evicted, listed with the added ones. */
     public StoredCertificate promoteHarvested(String name) {
-        return harvested.promote(name);
+        return changing(() -> harvested.promote(name));
     }
 
     public void deleteHarvested(String name) {
-        harvested.delete(name);
+        changing(() -> harvested.delete(name));
     }
 
     /** Updated certificates seen for addresses that had one, stored or rejected, newest first. */
@@ -275,16 +313,13 @@ public final class SmimeKeyStore {
      * mail signed with the certificate that mail to it is encrypted to; empty when there is none.
      */
     public Optional<String> announcedCapabilities(String address) {
-        return database.inTransaction(connection -> {
-            Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
-            return chosen.isEmpty() ? Optional.<String>empty() : CapabilityStore.announcedFor(connection, chosen.get().fingerprint());
-        });
+        return encryptionTarget(address).flatMap(EncryptionTarget::capabilities);
     }
 
     // ---------------------------------------------------------------- trust anchors
 
     public ImportReport importTrustAnchors(String pemText) {
-        return trustAnchors.importPem(pemText);
+        return changingTrust(() -> trustAnchors.importPem(pemText));
     }
 
     public List<TrustAnchor> listTrustAnchors() {
@@ -296,7 +331,10 @@ public final class SmimeKeyStore {
     }
 
     public void deleteTrustAnchor(String fingerprint) {
-        trustAnchors.delete(fingerprint);
+        changingTrust(() -> {
+            trustAnchors.delete(fingerprint);
+            return null;
+        });
     }
 
     // ---------------------------------------------------------------- intermediate CA certificates
@@ -307,7 +345,7 @@ public final class SmimeKeyStore {
      * expired. They help build a signer's path to a trust anchor and are never trusted themselves.
      */
     public ImportReport importIntermediates(String pemText) {
-        return intermediates.importPem(pemText);
+        return changingTrust(() -> intermediates.importPem(pemText));
     }
 
     public List<IntermediateCertificate> listIntermediates() {
@@ -319,7 +357,10 @@ public final class SmimeKeyStore {
     }
 
     public void deleteIntermediate(String fingerprint) {
-        intermediates.delete(fingerprint);
+        changingTrust(() -> {
+            intermediates.delete(fingerprint);
+            return null;
+        });
     }
 
     /** Every stored intermediate, for path building; expired ones included (the path validation decides). */
@@ -328,21 +369,27 @@ public final class SmimeKeyStore {
     }
 
     /**
-     * The trust anchors, intermediates and CRLs signatures are checked against, as one snapshot. One
-     * row is read per call; the lists are read again only when a change (on this server or another one
-     * sharing the database) moved the version on since the last call, so a change applies to the next mail.
+     * The trust anchors, intermediates and CRLs signatures are checked against, as one snapshot. A
+     * change made through this store is seen by the next call. Otherwise the version row is read at
+     * most once per {@link #TRUST_RECHECK}, and the lists again only when a change (by another server
+     * sharing the database) moved it on: such a change is seen within {@link #TRUST_RECHECK}.
      */
     public TrustMaterial trustMaterial() {
-        TrustMaterial cached = trust;
-        if (cached != null && cached.version() == database.counter(TrustMaterial.VERSION)) {
-            return cached;
+        long changes = trustChanges.get();
+        Instant now = clock.instant();
+        TrustSnapshot cached = trust;
+        if (cached != null && cached.changes() == changes && !now.isBefore(cached.checkedAt())
+            && now.isBefore(cached.checkedAt().plus(TRUST_RECHECK))) {
+            return cached.material();
         }
-        TrustMaterial fresh = database.inTransaction(connection -> new TrustMaterial(
-            Long.parseLong(Database.singleString(connection, "SELECT meta_value FROM smime_meta WHERE meta_key = ?", TrustMaterial.VERSION)
-                .orElseThrow()),
-            trustAnchors.certificates(connection), intermediates.certificates(connection), CrlStore.list(connection)));
-        trust = fresh;
-        return fresh;
+        TrustMaterial material = cached != null && cached.material().version() == database.counter(TrustMaterial.VERSION)
+            ? cached.material()
+            : database.inTransaction(connection -> new TrustMaterial(
+                Long.parseLong(Database.singleString(connection, "SELECT meta_value FROM smime_meta WHERE meta_key = ?", TrustMaterial.VERSION)
+                    .orElseThrow()),
+                trustAnchors.certificates(connection), intermediates.certificates(connection), CrlStore.list(connection)));
+        trust = new TrustSnapshot(material, changes, now);
+        return material;
     }
 
     // ---------------------------------------------------------------- revocation lists
@@ -355,7 +402,7 @@ public final class SmimeKeyStore {
      * @return how many were new
      */
     public int importCrls(byte[] body) {
-        return crls.importCrls(body);
+        return changingTrust(() -> crls.importCrls(body));
     }
 
     /** Every stored CRL. */
@@ -364,6 +411,56 @@ public final class SmimeKeyStore {
     }
 
     public void deleteCrl(String fingerprint) {
-        crls.delete(fingerprint);
+        changingTrust(() -> {
+            crls.delete(fingerprint);
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- the look-up cache
+
+    /** A look-up and its argument, the key of its cached answer. */
+    private record Lookup(String method, String argument) {
+    }
+
+    private Optional<EncryptionTarget> encryptionTarget(String address) {
+        return lookups.get(new Lookup("encryptionTargetFor", MailAddresses.normalise(address)),
+            () -> database.inTransaction(connection -> {
+                Optional<CertificateFacts> chosen = selection.encryptionCertificatesFor(connection, address).stream().findFirst();
+                if (chosen.isEmpty()) {
+                    return Optional.<EncryptionTarget>empty();
+                }
+                return Optional.of(new EncryptionTarget(chosen.get().certificate(),
+                    CapabilityStore.announcedFor(connection, chosen.get().fingerprint())));
+            }), found -> found.map(chosen -> List.of(chosen.certificate())).orElse(List.of()));
+    }
+
+    private static List<X509Certificate> leafOf(Optional<SigningIdentity> identity) {
+        return identity.map(found -> List.of(found.certificate())).orElse(List.of());
+    }
+
+    /** Runs a write, then discards the cached look-ups (also when it failed: it may have committed before failing). */
+    private <T> T changing(Supplier<T> write) {
+        try {
+            return write.get();
+        } finally {
+            lookups.changed();
+        }
+    }
+
+    /** Runs a write to the trust material, then makes the next {@link #trustMaterial()} read the database's version. */
+    private <T> T changingTrust(Supplier<T> write) {
+        try {
+            return write.get();
+        } finally {
+            trustChanges.incrementAndGet();
+        }
+    }
+
+    private void changing(Runnable write) {
+        changing(() -> {
+            write.run();
+            return null;
+        });
     }
 }

@@ -65,11 +65,12 @@ class TrustMaterialTest {
     }
 
     @Test
-    void aChangeMadeByAnotherServerSharingTheDatabaseIsSeenByTheNextRead() {
+    void aChangeMadeByAnotherServerSharingTheDatabaseIsSeenWithinTheRecheckInterval() {
         SmimeKeyStore otherServer = fixture.open();
         TrustMaterial before = store.trustMaterial();
 
         otherServer.importTrustAnchors(TestPki.pem(ROOT.caCertificate()));
+        fixture.clock.advance(SmimeKeyStore.TRUST_RECHECK);
 
         assertThat(before.trustAnchors()).isEmpty();
         assertThat(store.trustMaterial().trustAnchors()).containsExactly(ROOT.caCertificate());

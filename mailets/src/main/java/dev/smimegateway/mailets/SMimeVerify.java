@@ -114,7 +114,6 @@ public class SMimeVerify extends GenericMailet {
     private final SmimeKeyStore keyStore;
     private final Clock clock;
     private boolean removeSignature;
-    private int maxBytes;
     private StoreVerifiers verifiers;
 
     @Inject
@@ -134,7 +133,7 @@ public class SMimeVerify extends GenericMailet {
             throw new MailetException("SMimeVerify: signature must be keep or remove, not '" + signature + "'");
         }
         removeSignature = signature.equals("remove");
-        maxBytes = MailetParameters.megabytes(this, "maxSizeMegabytes", 50);
+        int maxBytes = MailetParameters.megabytes(this, "maxSizeMegabytes", 50);
         verifiers = StoreVerifiers.fromParameters(this, keyStore, clock, maxBytes);
     }
 
@@ -182,8 +181,10 @@ public class SMimeVerify extends GenericMailet {
             if (attribute(mail, SmimeAttributes.DECRYPTED).isPresent()) {
                 MailAttributes.set(mail, SmimeAttributes.DECRYPTION_AUTHENTICATED, true);
             }
-            MimeMessage delivered = removeSignature ? SmimeVerifier.withoutSignature(message, maxBytes) : message;
-            delivered = ProtectedHeaders.restore(delivered, ProtectedHeaders.carriedBy(result.signedContent().orElseThrow()));
+            byte[] signedContent = result.signedContent().orElseThrow();
+            // the bytes whose digest was checked: taking the signature off does not read the message again
+            MimeMessage delivered = removeSignature ? SmimeVerifier.withoutSignature(message, signedContent) : message;
+            delivered = ProtectedHeaders.restore(delivered, ProtectedHeaders.carriedBy(signedContent));
             if (delivered != mail.getMessage()) {
                 mail.setMessage(delivered);
             }

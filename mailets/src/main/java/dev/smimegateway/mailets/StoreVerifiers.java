@@ -29,7 +29,10 @@ import dev.smimegateway.keystore.TrustMaterial;
  * The trust anchors, intermediates and CRLs come from {@link SmimeKeyStore#trustMaterial()}: one
  * version row read per mail, the lists reloaded only after a change, so a change made over webadmin
  * (on any server sharing the store) applies to the next mail. Fetched CRLs and OCSP answers are
- * cached per mailet.
+ * cached per mailet. One verifier is kept per version of the trust material (the store hands out the
+ * same {@link TrustMaterial} until the version moves on), so that the certification paths it built are
+ * reused (see {@code SignerPathValidator}); a change of the trust material makes a new verifier, with
+ * nothing kept.
  */
 final class StoreVerifiers {
     private final SmimeKeyStore keyStore;
@@ -38,6 +41,11 @@ final class StoreVerifiers {
     private final RevocationSources sources;
     private final Clock clock;
     private final int maxBytes;
+    private volatile Kept kept;
+
+    /** The verifier made for one trust material. */
+    private record Kept(TrustMaterial trust, SmimeVerifier verifier) {
+    }
 
     private StoreVerifiers(SmimeKeyStore keyStore, SmimeVerifier.Policy policy, SignerPathValidator.Settings revocation,
                            RevocationSources sources, Clock clock, int maxBytes) {
@@ -64,6 +72,16 @@ final class StoreVerifiers {
     /** A verifier over the store as it is now. */
     SmimeVerifier verifier() {
         TrustMaterial trust = keyStore.trustMaterial();
+        Kept current = kept;
+        if (current != null && current.trust() == trust) {
+            return current.verifier();
+        }
+        SmimeVerifier verifier = newVerifier(trust);
+        kept = new Kept(trust, verifier);
+        return verifier;
+    }
+
+    private SmimeVerifier newVerifier(TrustMaterial trust) {
         return SmimeVerifier.builder(trust.trustAnchors())
             .intermediates(trust.intermediates())
             .crls(trust.crls())

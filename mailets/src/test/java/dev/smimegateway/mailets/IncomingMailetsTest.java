@@ -256,6 +256,30 @@ class IncomingMailetsTest {
     }
 
     @Test
+    void aTrustAnchorDeletedAfterAVerifiedMailNoLongerVouchesForTheNextMail() throws Exception {
+        MimeMessage message = signed(plain(), SignMode.DETACHED);
+        Mail first = process(MimeEntities.parse(MimeEntities.write(message)));
+        store.listTrustAnchors().forEach(anchor -> store.deleteTrustAnchor(anchor.fingerprint()));
+
+        Mail second = process(MimeEntities.parse(MimeEntities.write(message)));
+
+        assertThat(attribute(first, "smime.verified")).isEqualTo(true);
+        assertThat(attribute(second, "smime.verification.failure")).isEqualTo("UNTRUSTED");
+    }
+
+    @Test
+    void aCrlImportedAfterAVerifiedMailRevokesTheSignerOfTheNextMail() throws Exception {
+        MimeMessage message = signed(plain(), SignMode.DETACHED);
+        Mail first = process(MimeEntities.parse(MimeEntities.write(message)));
+        store.importCrls(PKI.crlRevoking(ALICE.certificate()).getEncoded());
+
+        Mail second = process(MimeEntities.parse(MimeEntities.write(message)));
+
+        assertThat(attribute(first, "smime.verified")).isEqualTo(true);
+        assertThat(attribute(second, "smime.verification.failure")).isEqualTo("REVOKED");
+    }
+
+    @Test
     void deepNestingIsAnErrorAndManySignaturesAreNoCrash() throws Exception {
         MimeMessage nested = encrypted(plain(), "aes256-cbc");
         for (int i = 0; i < 9; i++) {

@@ -6,6 +6,7 @@ import java.security.KeyFactory;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.Security;
 import java.security.Signature;
 import java.util.Iterator;
 import java.util.Locale;
@@ -15,21 +16,25 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
+import javax.crypto.NoSuchPaddingException;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 
 /**
  * Where the arithmetic with a stored RSA or EC private key runs: signing (RSA PKCS#1 v1.5, RSASSA-PSS,
- * ECDSA), RSA PKCS#1 v1.5 key-transport decryption, and ECDH key agreement. The Amazon Corretto Crypto
+ * ECDSA), RSA PKCS#1 v1.5 key-transport decryption, and ECDH key agreement; and, with no key of ours,
+ * the AES content decryption of encrypted mail ({@link #contentCipher}). The Amazon Corretto Crypto
  * Provider (ACCP: AWS-LC in native code, shipped in the bundle for Linux x86-64) does these about 2.5
  * times (RSA) to 7 times (ECDSA) faster than the JDK; when its native library does not load (another
  * operating system or processor, a failed self-test) the JDK's providers do everything, as before.
  *
  * <p>ACCP is handed to each operation as a {@link Provider} object and never installed JVM-wide, so
  * James and its other extensions keep seeing the JDK's providers. What stays where it was: RSA-OAEP
- * (ACCP has no OAEP with SHA-256), Ed25519 keys, keys of type RSASSA-PSS, every public-key operation
- * (verification, encryption), and any algorithm or curve ACCP turns down.
+ * (ACCP has no OAEP with SHA-256), Ed25519 keys, keys of type RSASSA-PSS, public-key encryption, and any
+ * algorithm or curve ACCP turns down. Of the public-key operations, only the check of a CMS signature
+ * over signed attributes tries ACCP first ({@link SignatureChecks}).
  *
  * <p>The system property {@value #SWITCH} chooses: {@code auto} (the default) uses ACCP when it loads,
  * {@code jdk} never loads it; any other value is treated as {@code jdk}. {@link #description()} says what
@@ -48,6 +53,7 @@ public final class PrivateKeyOperations {
     public static final String SWITCH = "smime.gateway.crypto";
     private static final int CONVERTED_KEYS = 64;
     private static final Set<String> NATIVE_KEY_TYPES = Set.of("RSA", "EC");
+    private static final Provider SUN_JCE = Security.getProvider("SunJCE");
 
     /** A private key in the form a provider works with, and that provider. */
     public record ProviderKey(Provider provider, PrivateKey key) {
@@ -93,8 +99,8 @@ public final class PrivateKeyOperations {
             return onTheJdk("ACCP not available: " + e.getMessage());
         }
         return new PrivateKeyOperations(provider, "RSA/EC private-key operations (signing, RSA PKCS#1 v1.5 decryption, ECDH): "
-            + "Amazon Corretto Crypto Provider " + provider.getVersionStr() + " (native); RSA-OAEP, Ed25519 and public-key "
-            + "operations: JDK and Bouncy Castle");
+            + "Amazon Corretto Crypto Provider " + provider.getVersionStr() + " (native), which also checks CMS signatures first; "
+            + "RSA-OAEP, Ed25519 and other public-key operations: JDK and Bouncy Castle");
     }
 
     private static PrivateKeyOperations onTheJdk(String reason) {
@@ -110,6 +116,11 @@ public final class PrivateKeyOperations {
         }
         provider.assertHealthy();
         return provider;
+    }
+
+    /** ACCP when it loaded and is chosen, for the operations routed to it ({@link SignatureChecks} too); empty: the JDK's providers. */
+    public Optional<Provider> accelerated() {
+        return Optional.ofNullable(corretto);
     }
 
     /** Which provider does what, and why, in one line for the log. */
@@ -146,6 +157,22 @@ public final class PrivateKeyOperations {
     public Optional<ProviderKey> rsaPkcs1Decryption(PrivateKey key) {
         return convertedKey(key).filter(converted -> converted.getAlgorithm().equals("RSA"))
             .map(converted -> new ProviderKey(corretto, converted));
+    }
+
+    /**
+     * A content cipher by JCA transformation name (such as {@code AES/GCM/NoPadding}): on ACCP when it is
+     * loaded and has the transformation (AES in AWS-LC), otherwise on the JDK's SunJCE, and on the default
+     * lookup only when SunJCE is missing. Handed to the one operation that asks; never installed.
+     */
+    public Cipher contentCipher(String transformation) throws GeneralSecurityException {
+        if (corretto != null) {
+            try {
+                return Cipher.getInstance(transformation, corretto);
+            } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
+                // a transformation ACCP lacks: the JDK decrypts
+            }
+        }
+        return SUN_JCE != null ? Cipher.getInstance(transformation, SUN_JCE) : Cipher.getInstance(transformation);
     }
 
     /** ECDH, initialised with the EC private key: on ACCP when it takes the key (its curve), otherwise on the JDK. */

@@ -1,6 +1,8 @@
 package dev.smimegateway.core.revocation;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.cert.CertPathBuilder;
 import java.security.cert.CertPathBuilderException;
@@ -20,11 +22,13 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.smimegateway.core.crypto.LruMaps;
 import dev.smimegateway.core.smime.VerificationFailure;
 
 /**
@@ -47,10 +51,28 @@ import dev.smimegateway.core.smime.VerificationFailure;
  * unless {@link Settings} accepts that; a certificate about which no revocation information exists
  * anywhere is good ("revocation where known").
  *
- * <p>Construct one per message with the store's current anchors, intermediates and CRLs; the
- * {@link RevocationSources}, with its cache, outlives it.
+ * <p>Construct one per version of the store's anchors, intermediates and CRLs (they are fixed for the
+ * instance's life), and share it between messages and threads; the {@link RevocationSources}, with its
+ * cache, outlives it.
+ *
+ * <p><b>Built paths are kept.</b> Building a path (parsing, name matching, one signature check per
+ * link) costs more than checking the mail's own signature, and a sender's mail comes with the same
+ * certificates each time. So each instance keeps the last {@value #KEPT_PATHS} paths it built
+ * successfully, each under the SHA-256 of the exact DER of the signer's certificate and of every
+ * certificate the message offered as a candidate (the anchors, intermediates and settings are the
+ * instance's own and never change). A kept path is used again only while it is younger than
+ * {@link #PATH_KEPT_AT_MOST} (one hour, no longer than the revocation cache keeps an OCSP answer) and
+ * only when every certificate on it is valid at the new message's instant; otherwise the path is
+ * built again. What may be stale: for up to an hour, the choice among several valid paths (a newly
+ * valid certificate that the builder would now prefer is not looked for) and the JDK's
+ * {@code jdk.certpath.disabledAlgorithms} constraints that depend on the date. Failures are never kept,
+ * and revocation is never kept here: it is decided for every message over the path, with the CRLs and
+ * the {@link RevocationSources} cache as they are at that moment.
  */
 public final class SignerPathValidator {
+    static final int KEPT_PATHS = 1024;
+    static final Duration PATH_KEPT_AT_MOST = Duration.ofHours(1);
+
     /**
      * How revocation is checked; each is a mailet parameter.
      *
@@ -112,6 +134,11 @@ public final class SignerPathValidator {
     private final Settings settings;
     private final RevocationSources sources;
     private final Clock clock;
+    private final Map<ByteBuffer, KeptPath> keptPaths = LruMaps.bounded(KEPT_PATHS);
+
+    /** A path built at {@code builtAt}. */
+    private record KeptPath(PKIXCertPathBuilderResult path, Instant builtAt) {
+    }
 
     /**
      * @param trustAnchors      the administrator's trust anchors
@@ -142,16 +169,60 @@ public final class SignerPathValidator {
         if (anchorCertificates.contains(signer)) {
             return Optional.empty();
         }
-        PKIXCertPathBuilderResult path;
-        try {
-            path = buildPath(signer, carriedCertificates, now);
-        } catch (UntrustedException e) {
-            return Optional.of(new PathProblem(VerificationFailure.UNTRUSTED, e.getMessage()));
+        List<X509Certificate> offered = carriedCertificates.stream()
+            .filter(certificate -> !certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())).toList();
+        ByteBuffer key = pathKey(signer, offered);
+        PKIXCertPathBuilderResult path = keptPath(key, now);
+        if (path == null) {
+            try {
+                path = buildPath(signer, offered, now);
+            } catch (UntrustedException e) {
+                return Optional.of(new PathProblem(VerificationFailure.UNTRUSTED, e.getMessage()));
+            }
+            if (key != null) {
+                keptPaths.put(key, new KeptPath(path, now));
+            }
         }
         return revocationProblem(path, candidateCrls(carriedCrls), now);
     }
 
-    private PKIXCertPathBuilderResult buildPath(X509Certificate signer, Collection<X509Certificate> carried, Instant now)
+    /** The SHA-256 of the signer's and the offered certificates' DER, each with its length; null when one cannot be encoded. */
+    private static ByteBuffer pathKey(X509Certificate signer, List<X509Certificate> offered) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            addTo(digest, signer.getEncoded());
+            for (X509Certificate certificate : offered) {
+                addTo(digest, certificate.getEncoded());
+            }
+            return ByteBuffer.wrap(digest.digest());
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
+    }
+
+    private static void addTo(MessageDigest digest, byte[] der) {
+        digest.update(ByteBuffer.allocate(4).putInt(der.length).array());
+        digest.update(der);
+    }
+
+    /** The path kept under the key, when it is young enough and every certificate on it is valid now; else null. */
+    private PKIXCertPathBuilderResult keptPath(ByteBuffer key, Instant now) {
+        KeptPath kept = key == null ? null : keptPaths.get(key);
+        if (kept == null || now.isBefore(kept.builtAt()) || now.isAfter(kept.builtAt().plus(PATH_KEPT_AT_MOST))) {
+            return null;
+        }
+        Date date = Date.from(now);
+        for (java.security.cert.Certificate certificate : kept.path().getCertPath().getCertificates()) {
+            try {
+                ((X509Certificate) certificate).checkValidity(date);
+            } catch (GeneralSecurityException e) {
+                return null;
+            }
+        }
+        return kept.path();
+    }
+
+    private PKIXCertPathBuilderResult buildPath(X509Certificate signer, List<X509Certificate> offered, Instant now)
         throws UntrustedException {
         if (anchors.isEmpty()) {
             throw new UntrustedException("no trust anchor is configured");
@@ -161,9 +232,7 @@ public final class SignerPathValidator {
             target.setCertificate(signer);
             PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, target);
             Set<X509Certificate> candidates = new LinkedHashSet<>(intermediates);
-            carried.stream()
-                .filter(certificate -> !certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()))
-                .forEach(candidates::add);
+            candidates.addAll(offered);
             candidates.add(signer);
             parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(candidates)));
             // Revocation is checked below, over the path this builds, under our own rules.

@@ -70,7 +70,8 @@ public final class Limits {
     }
 
     static ContentInfo parseContentInfo(byte[] der) throws SmimeException {
-        try (ASN1InputStream in = new ASN1InputStream(new java.io.ByteArrayInputStream(der), der.length)) {
+        // Indefinite lengths are read a byte at a time: from a stream without locks, unlike ByteArrayInputStream.
+        try (ASN1InputStream in = new ASN1InputStream(new SharedBytesInputStream(der, 0, der.length), der.length)) {
             ASN1Primitive object = in.readObject();
             if (object == null) {
                 throw new SmimeException("empty CMS structure");

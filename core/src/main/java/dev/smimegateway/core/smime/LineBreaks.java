@@ -58,6 +58,23 @@ final class LineBreaks {
         return end;
     }
 
+    /** Index of the first LF in {@code bytes[from, to)}, or {@code to}: eight bytes at a time. */
+    static int nextLf(byte[] bytes, int from, int to) {
+        int word = from;
+        for (; word + Long.BYTES <= to; word += Long.BYTES) {
+            long lfs = zeroBytes((long) LONGS.get(bytes, word) ^ ALL_LF);
+            if (lfs != 0) {
+                return word + Long.numberOfTrailingZeros(lfs) / Byte.SIZE;
+            }
+        }
+        for (; word < to; word++) {
+            if (bytes[word] == '\n') {
+                return word;
+            }
+        }
+        return to;
+    }
+
     /** 0x80 in every byte of the word that is zero, 0 in every other: exact, no byte carries into the next. */
     private static long zeroBytes(long word) {
         return ~((word & LOW_SEVEN_BITS) + LOW_SEVEN_BITS | word | LOW_SEVEN_BITS);

@@ -42,7 +42,10 @@ public final class MimeEntities {
         return parse(raw, raw.length);
     }
 
-    /** The message in {@code raw[0, length)}, sharing those bytes. */
+    /**
+     * The message in {@code raw[0, length)}, sharing those bytes (never written to), which the engine then
+     * reads without copying them (a signed part's bytes are checked where they lie).
+     */
     static MimeMessage parse(byte[] raw, int length) throws MessagingException {
         return new SharedBytesMessage(SESSION, raw, 0, length);
     }
@@ -107,8 +110,8 @@ public final class MimeEntities {
      * followed by the given entity (Content-* headers, blank line, body). The bytes are kept exactly.
      */
     public static MimeMessage replaceContent(MimeMessage original, byte[] entity) throws MessagingException, IOException {
-        byte[] raw = write(original);
-        byte[] headers = outerHeaders(raw, headerEnd(raw));
+        byte[] section = headerSection(original);
+        byte[] headers = outerHeaders(section, headerEnd(section));
         ByteArrayOutputStream out = new ByteArrayOutputStream(headers.length + entity.length);
         out.writeBytes(headers);
         out.writeBytes(entity);
@@ -159,8 +162,27 @@ public final class MimeEntities {
 
     private static MimeMessage replaceContentWithEntity(MimeMessage original, byte[] entity, boolean restoreProtectedHeaders)
         throws MessagingException, IOException {
-        int bodyStart = headerEnd(entity);
-        List<String> innerFields = unfoldedFields(new String(toCrlf(Arrays.copyOfRange(entity, 0, bodyStart)), StandardCharsets.ISO_8859_1));
+        return replaceContentWithEntity(headerSection(original), entity, 0, entity.length, restoreProtectedHeaders, false);
+    }
+
+    /**
+     * {@link #replaceContentIgnoringInnerHeaders} ({@code restoreProtectedHeaders} false) or
+     * {@link #replaceContentRestoringHeaders} (true) for an entity in {@code buffer[from, to)} that nothing
+     * else holds: the new header section is written over the entity's own header section and whatever
+     * free room lies in front of it, so the body is not copied, and the message shares the buffer. When the
+     * room does not suffice, the message is assembled in a new array instead.
+     *
+     * @param outerHeaderSection the original message's header section with its blank line ({@link #headerSection})
+     */
+    static MimeMessage replaceContentInPlace(byte[] outerHeaderSection, byte[] buffer, int from, int to, boolean restoreProtectedHeaders)
+        throws MessagingException {
+        return replaceContentWithEntity(outerHeaderSection, buffer, from, to, restoreProtectedHeaders, true);
+    }
+
+    private static MimeMessage replaceContentWithEntity(byte[] outerHeaderSection, byte[] entity, int from, int to,
+        boolean restoreProtectedHeaders, boolean inPlace) throws MessagingException {
+        int bodyStart = from + headerEnd(entity, from, to);
+        List<String> innerFields = unfoldedFields(new String(toCrlf(Arrays.copyOfRange(entity, from, bodyStart)), StandardCharsets.ISO_8859_1));
         boolean restore = restoreProtectedHeaders && ProtectedHeaders.declared(innerFields);
         Set<String> replaced = new HashSet<>();
         ByteArrayOutputStream innerHeaders = new ByteArrayOutputStream();
@@ -173,21 +195,88 @@ public final class MimeEntities {
                 innerHeaders.writeBytes(endingInCrlf(field));
             }
         }
-        byte[] raw = write(original);
-        int outerBodyStart = headerEnd(raw);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + entity.length);
-        for (String field : unfoldedFields(new String(raw, 0, outerBodyStart, StandardCharsets.ISO_8859_1))) {
+        int outerBodyStart = headerEnd(outerHeaderSection);
+        ByteArrayOutputStream headers = new ByteArrayOutputStream(outerBodyStart + contentHeaders.size() + innerHeaders.size() + 32);
+        for (String field : unfoldedFields(new String(outerHeaderSection, 0, outerBodyStart, StandardCharsets.ISO_8859_1))) {
             String name = fieldName(field);
             if (!name.startsWith("content-") && !name.equals("mime-version") && !replaced.contains(name)) {
-                out.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
+                headers.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
             }
         }
-        out.writeBytes(innerHeaders.toByteArray());
-        out.writeBytes("MIME-Version: 1.0\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(contentHeaders.toByteArray());
-        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.write(entity, bodyStart, entity.length - bodyStart);
-        return parse(out.toByteArray());
+        headers.writeBytes(innerHeaders.toByteArray());
+        headers.writeBytes("MIME-Version: 1.0\r\n".getBytes(StandardCharsets.US_ASCII));
+        headers.writeBytes(contentHeaders.toByteArray());
+        headers.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] section = headers.toByteArray();
+        if (inPlace && section.length <= bodyStart) {
+            int start = bodyStart - section.length;
+            System.arraycopy(section, 0, entity, start, section.length);
+            return new SharedBytesMessage(SESSION, entity, start, to);
+        }
+        byte[] message = new byte[section.length + to - bodyStart];
+        System.arraycopy(section, 0, message, 0, section.length);
+        System.arraycopy(entity, bodyStart, message, section.length, to - bodyStart);
+        return parse(message);
+    }
+
+    /**
+     * The message's header section as {@link #write} writes it (its blank line included), without
+     * writing or copying the body: Jakarta Mail writes the header section first, and the writing is
+     * stopped once it is complete.
+     */
+    static byte[] headerSection(MimePart message) throws MessagingException, IOException {
+        HeaderSection capture = new HeaderSection();
+        try {
+            message.writeTo(capture);
+        } catch (IOException | MessagingException | RuntimeException e) {
+            if (!capture.complete) {
+                throw e;
+            }
+        }
+        return capture.toByteArray();
+    }
+
+    /** Keeps what is written up to the blank line that ends the header section, then refuses the rest. */
+    private static final class HeaderSection extends ByteArrayOutputStream {
+        private boolean complete;
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            if (complete) {
+                throw new UncheckedIOException(new IOException("the header section is complete"));
+            }
+            int before = count;
+            super.write(bytes, offset, length);
+            // the blank line: CRLF (or LF) at the very start, or a line break followed by one
+            for (int i = Math.max(0, before - 2); i < count; i++) {
+                if (buf[i] != '\n') {
+                    continue;
+                }
+                if (i == 0 || (i == 1 && buf[0] == '\r')) {
+                    finish(i + 1);
+                    return;
+                }
+                if (i + 1 < count && buf[i + 1] == '\n') {
+                    finish(i + 2);
+                    return;
+                }
+                if (i + 2 < count && buf[i + 1] == '\r' && buf[i + 2] == '\n') {
+                    finish(i + 3);
+                    return;
+                }
+            }
+        }
+
+        private void finish(int end) {
+            count = end;
+            complete = true;
+            throw new UncheckedIOException(new IOException("the header section is complete"));
+        }
     }
 
     /** A header field of an entity without a blank line may lack its line end: it must not run into the next field. */
@@ -201,24 +290,26 @@ public final class MimeEntities {
 
     /**
      * The message without any header field of the given names (compared ignoring case), and with the
-     * given field prepended when not null. The rest of the bytes are kept.
+     * given field prepended when not null. The rest of the bytes are kept: the body is copied once, into
+     * an array of the result's exact size (the message is written once, too).
      */
     public static MimeMessage rewriteHeaders(MimeMessage message, java.util.Set<String> removedNames, String addedField)
         throws MessagingException, IOException {
         byte[] raw = write(message);
         int bodyStart = headerEnd(raw);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + 200);
+        ByteArrayOutputStream header = new ByteArrayOutputStream(bodyStart + 200);
         if (addedField != null) {
-            out.writeBytes((addedField + "\r\n").getBytes(StandardCharsets.UTF_8));
+            header.writeBytes((addedField + "\r\n").getBytes(StandardCharsets.UTF_8));
         }
         for (String field : unfoldedFields(new String(raw, 0, bodyStart, StandardCharsets.ISO_8859_1))) {
             if (!removedNames.contains(fieldName(field))) {
-                out.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
+                header.writeBytes(toCrlf(field.getBytes(StandardCharsets.ISO_8859_1)));
             }
         }
-        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.write(raw, bodyStart, raw.length - bodyStart);
-        return parse(out.toByteArray());
+        header.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] rewritten = Arrays.copyOf(header.toByteArray(), header.size() + raw.length - bodyStart);
+        System.arraycopy(raw, bodyStart, rewritten, header.size(), raw.length - bodyStart);
+        return parse(rewritten);
     }
 
     /** Line endings made CRLF; a lone CR or LF becomes CRLF. */
@@ -261,19 +352,25 @@ public final class MimeEntities {
 
     /** {@link #headerEnd(byte[])} of the message in {@code raw[0, length)}. */
     static int headerEnd(byte[] raw, int length) {
-        if (length > 0 && raw[0] == '\n') {
+        return headerEnd(raw, 0, length);
+    }
+
+    /** {@link #headerEnd(byte[])} of the entity in {@code raw[from, to)}, counted from {@code from}. */
+    static int headerEnd(byte[] raw, int from, int to) {
+        int length = to - from;
+        if (length > 0 && raw[from] == '\n') {
             return 1;
         }
-        if (length > 1 && raw[0] == '\r' && raw[1] == '\n') {
+        if (length > 1 && raw[from] == '\r' && raw[from + 1] == '\n') {
             return 2;
         }
-        for (int i = 0; i < length; i++) {
+        for (int i = from; i < to; i++) {
             if (raw[i] == '\n') {
-                if (i + 1 < length && raw[i + 1] == '\n') {
-                    return i + 2;
+                if (i + 1 < to && raw[i + 1] == '\n') {
+                    return i + 2 - from;
                 }
-                if (i + 2 < length && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
-                    return i + 3;
+                if (i + 2 < to && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
+                    return i + 3 - from;
                 }
             }
         }

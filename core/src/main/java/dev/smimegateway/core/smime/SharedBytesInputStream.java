@@ -9,10 +9,11 @@ import jakarta.mail.internet.SharedInputStream;
  * What Jakarta Mail's SharedByteArrayInputStream does, without its locks: a parsed message and its
  * parts read slices of one byte array. Jakarta Mail's multipart parser makes four calls on its stream
  * (mark, read, reset, skip) for every boundary-length step through a body; on a ByteArrayInputStream
- * each takes a lock, which made up half the time of reading a large multipart message. A message
- * parsed over it (see {@link SharedBytesMessage}) hands every reader a stream of its own
- * ({@link #newStream}), so the message may pass from thread to thread as any other; one stream is never
- * read by two threads at once.
+ * each takes a lock, which made up half the time of reading a large multipart message. Used for the
+ * private copy a message is inspected on, and for messages parsed by {@link MimeEntities#parse} (see
+ * {@link SharedBytesMessage}): the array is never written to, and each stream object (every
+ * {@link #newStream} makes a new one) has one reader at a time, as a stream must, so a message may pass
+ * from thread to thread as any other.
  */
 final class SharedBytesInputStream extends InputStream implements SharedInputStream {
     private final byte[] bytes;
@@ -79,7 +80,7 @@ final class SharedBytesInputStream extends InputStream implements SharedInputStr
         position = mark;
     }
 
-    /** The array read; not a copy. */
+    /** The array read: never to be written to. */
     byte[] array() {
         return bytes;
     }
@@ -90,7 +91,7 @@ final class SharedBytesInputStream extends InputStream implements SharedInputStr
     }
 
     /** The index in {@link #array()} where this stream ends. */
-    int limit() {
+    int end() {
         return end;
     }
 

@@ -39,7 +39,7 @@ final class SharedBytesMessage extends MimeMessage {
         if (in instanceof SharedBytesInputStream) {
             SharedBytesInputStream shared = (SharedBytesInputStream) in;
             InternetHeaders headers = new ParsedHeaders();
-            int bodyStart = readPlainHeaderSection(shared.array(), shared.offset(), shared.limit(), headers);
+            int bodyStart = readPlainHeaderSection(shared.array(), shared.offset(), shared.end(), headers);
             if (bodyStart >= 0) {
                 shared.skip(bodyStart - shared.offset());
                 return headers;

@@ -18,7 +18,6 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
-import jakarta.mail.util.SharedByteArrayInputStream;
 
 /**
  * A {@code multipart/signed} body read once, by Jakarta Mail's parser, with the exact bytes of the
@@ -37,8 +36,26 @@ final class SignedMultipart {
     /** A line that opens a header field: a field name (printable ASCII but the colon), optional white space, a colon. */
     static final Pattern HEADER_FIELD = Pattern.compile("^[!-9;-~]+[ \\t]*:.*");
 
-    /** The signed part's bytes with CRLF line ends (what the digest covers), and the signature part. */
-    record Parts(byte[] signedEntity, BodyPart signature) {
+    /**
+     * The signed part's bytes with CRLF line ends (what the digest covers), {@code bytes[offset, offset + length)},
+     * and the signature part. The bytes may be the message's own: never written to.
+     */
+    record Parts(byte[] bytes, int offset, int length, BodyPart signature) {
+        /** A copy of the signed part's bytes. */
+        byte[] signedEntity() {
+            return Arrays.copyOfRange(bytes, offset, offset + length);
+        }
+    }
+
+    private static Region whole(byte[] bytes) {
+        return new Region(bytes, 0, bytes.length);
+    }
+
+    /** {@code bytes[start, end)}. */
+    private record Region(byte[] bytes, int start, int end) {
+        byte[] copy() {
+            return Arrays.copyOfRange(bytes, start, end);
+        }
     }
 
     private SignedMultipart() {
@@ -60,20 +77,37 @@ final class SignedMultipart {
                 }
             }
         }
-        byte[] body;
-        try (InputStream raw = message.getRawInputStream()) {
-            body = Limits.readAtMost(raw, Integer.MAX_VALUE - 16);
+        Region body = rawBody(message);
+        // Most mail is CRLF throughout: then the body is its own canonical form, and the signed part is a slice of it.
+        int firstLone = LineBreaks.nextLone(body.bytes(), body.start(), body.end());
+        boolean canonical = firstLone >= body.end();
+        if (!canonical) {
+            requireNoBareCr(body.bytes(), firstLone, body.end());
         }
-        requireNoBareCr(body);
-        byte[] scannedSignedEntity = scan(MimeEntities.toCrlf(body), boundary);
+        Region crlf = canonical ? body : whole(MimeEntities.toCrlf(body.copy()));
+        Region scanned = scan(crlf, boundary);
         CapturingMultipart multipart = new CapturingMultipart(new BodySource(body, contentType));
         if (multipart.getCount() != 2 || multipart.captured.size() != 2) {
             throw new SmimeException("multipart/signed must have exactly two parts, not " + multipart.getCount());
         }
-        if (!Arrays.equals(MimeEntities.toCrlf(multipart.captured.get(0)), scannedSignedEntity)) {
+        Region parsed = multipart.captured.get(0);
+        boolean agree = canonical && parsed.bytes() == body.bytes()
+            ? parsed.start() == scanned.start() && parsed.end() == scanned.end()
+            : Arrays.equals(MimeEntities.toCrlf(parsed.copy()), scanned.copy());
+        if (!agree) {
             throw new SmimeException("the signed part's extent is ambiguous: two readings of the multipart disagree");
         }
-        return new Parts(scannedSignedEntity, multipart.getBodyPart(1));
+        return new Parts(scanned.bytes(), scanned.start(), scanned.end() - scanned.start(), multipart.getBodyPart(1));
+    }
+
+    /** The message's body as it is stored: the message's own bytes when it was parsed from an array by {@link MimeEntities}, else a copy. */
+    private static Region rawBody(MimeMessage message) throws MessagingException, IOException, SmimeException {
+        try (InputStream raw = message.getRawInputStream()) {
+            if (raw instanceof SharedBytesInputStream shared) {
+                return new Region(shared.array(), shared.offset(), shared.end());
+            }
+            return whole(Limits.readAtMost(raw, Integer.MAX_VALUE - 16));
+        }
     }
 
     /** The message's one Content-Type, unfolded: with two, readers take the first and may show something else than is verified. */
@@ -87,9 +121,9 @@ final class SignedMultipart {
     }
 
     /** A lone CR ends a line for some readers and not for others, which is enough to show different parts. */
-    private static void requireNoBareCr(byte[] body) throws SmimeException {
-        for (int i = 0; i < body.length; i++) {
-            if (body[i] == '\r' && (i + 1 == body.length || body[i + 1] != '\n')) {
+    private static void requireNoBareCr(byte[] body, int from, int to) throws SmimeException {
+        for (int i = from; i < to; i++) {
+            if (body[i] == '\r' && (i + 1 == to || body[i + 1] != '\n')) {
                 throw new SmimeException("multipart/signed contains a bare CR, which mail readers split differently");
             }
         }
@@ -144,16 +178,23 @@ final class SignedMultipart {
      * another way.
      */
     static byte[] scan(byte[] body, String boundary) throws SmimeException {
+        return scan(whole(body), boundary).copy();
+    }
+
+    /** The signed part's extent in the CRLF-canonical body (no lone CR or LF). */
+    private static Region scan(Region region, String boundary) throws SmimeException {
+        byte[] body = region.bytes();
+        int bodyEnd = region.end();
         String delimiter = "--" + boundary;
         String lowerDelimiter = delimiter.toLowerCase(Locale.ROOT);
         Section section = Section.PREAMBLE;
         int signedStart = -1;
         int signedEnd = -1;
-        int lineStart = 0;
-        while (lineStart < body.length) {
-            int lineEnd = indexOfCrlf(body, lineStart);
-            int next = lineEnd < 0 ? body.length : lineEnd + 2;
-            int end = lineEnd < 0 ? body.length : lineEnd;
+        int lineStart = region.start();
+        while (lineStart < bodyEnd) {
+            int lineEnd = indexOfCrlf(body, lineStart, bodyEnd);
+            int next = lineEnd < 0 ? bodyEnd : lineEnd + 2;
+            int end = lineEnd < 0 ? bodyEnd : lineEnd;
             boolean startsWithDashes = end - lineStart >= 2 && body[lineStart] == '-' && body[lineStart + 1] == '-';
             if (!startsWithDashes && section != Section.EPILOGUE) {
                 // Only a line opening with "--" can be (or look like) a delimiter; most lines of a large body are skipped unread.
@@ -204,16 +245,13 @@ final class SignedMultipart {
         if (signedEnd < signedStart) {
             throw new SmimeException("the signed part of multipart/signed is empty");
         }
-        return Arrays.copyOfRange(body, signedStart, signedEnd);
+        return new Region(body, signedStart, signedEnd);
     }
 
-    private static int indexOfCrlf(byte[] bytes, int from) {
-        for (int i = from; i + 1 < bytes.length; i++) {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
-                return i;
-            }
-        }
-        return -1;
+    /** In canonical text every LF ends a CRLF, so only LFs are looked for. */
+    private static int indexOfCrlf(byte[] bytes, int from, int to) {
+        int lf = from + 1 < to ? LineBreaks.nextLf(bytes, from + 1, to) : to;
+        return lf < to ? lf - 1 : -1;
     }
 
     private static String abbreviate(String line) {
@@ -222,17 +260,17 @@ final class SignedMultipart {
 
     /** The body as a data source whose stream is shared, so that the parser hands each part over as the exact bytes it spans. */
     private static final class BodySource implements DataSource {
-        private final byte[] body;
+        private final Region body;
         private final String contentType;
 
-        BodySource(byte[] body, String contentType) {
+        BodySource(Region body, String contentType) {
             this.body = body;
             this.contentType = contentType;
         }
 
         @Override
         public InputStream getInputStream() {
-            return new SharedByteArrayInputStream(body);
+            return new SharedBytesInputStream(body.bytes(), body.start(), body.end());
         }
 
         @Override
@@ -251,9 +289,12 @@ final class SignedMultipart {
         }
     }
 
-    /** Keeps the bytes of every part exactly as the parser delimited them. */
+    /**
+     * Keeps the extent of every part exactly as the parser delimited it: in the body itself when the
+     * parser hands over a slice of the shared stream (it does), else in a copy of what it handed over.
+     */
     private static final class CapturingMultipart extends MimeMultipart {
-        private final List<byte[]> captured = new ArrayList<>();
+        private final List<Region> captured = new ArrayList<>();
 
         CapturingMultipart(DataSource source) throws MessagingException {
             super(source);
@@ -261,14 +302,18 @@ final class SignedMultipart {
 
         @Override
         protected MimeBodyPart createMimeBodyPart(InputStream part) throws MessagingException {
+            if (part instanceof SharedBytesInputStream shared) {
+                captured.add(new Region(shared.array(), shared.offset(), shared.end()));
+                return new MimeBodyPart(part);
+            }
             byte[] bytes;
             try {
                 bytes = Limits.readAtMost(part, Integer.MAX_VALUE - 16);
             } catch (IOException | SmimeException e) {
                 throw new MessagingException("unreadable part of multipart/signed", e);
             }
-            captured.add(bytes);
-            return new MimeBodyPart(new SharedByteArrayInputStream(bytes));
+            captured.add(whole(bytes));
+            return new MimeBodyPart(new SharedBytesInputStream(bytes, 0, bytes.length));
         }
     }
 }

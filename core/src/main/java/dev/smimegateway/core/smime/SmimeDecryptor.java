@@ -1,40 +1,33 @@
 package dev.smimegateway.core.smime;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import javax.security.auth.x500.X500Principal;
 
-import org.bouncycastle.asn1.cms.AuthEnvelopedData;
-import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
-import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cms.CMSAuthEnvelopedData;
-import org.bouncycastle.cms.CMSEnvelopedData;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.KeyAgreeRecipientId;
-import org.bouncycastle.cms.KeyAgreeRecipientInformation;
 import org.bouncycastle.cms.KeyTransRecipientId;
-import org.bouncycastle.cms.Recipient;
 import org.bouncycastle.cms.RecipientId;
 import org.bouncycastle.cms.RecipientInformation;
-import org.bouncycastle.cms.jcajce.JceKeyAgreeEnvelopedRecipient;
-import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
-import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
-import dev.smimegateway.core.crypto.JdkGcmContentDecryptor;
-import dev.smimegateway.core.crypto.PrivateKeyOperations;
-import dev.smimegateway.core.crypto.Providers;
+import dev.smimegateway.core.crypto.ContentDecryption;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
@@ -56,12 +49,11 @@ import jakarta.mail.internet.MimeMessage;
  * it propagates unchanged, never as a {@link SmimeException}.
  */
 public final class SmimeDecryptor {
-    /** ECDH's KDF and AES-GCM's parameter lookup, which the JDK lacks; RSA ({@link PrivateKeyOperations}) and AES-CBC do not use it. */
-    private static final Provider KEY_AGREEMENT_PROVIDER = Providers.BOUNCY_CASTLE;
-    private static final String RSAES_OAEP = "1.2.840.113549.1.1.7";
-    private static final String RSAES_PKCS1 = "1.2.840.113549.1.1.1";
-    /** AES-CBC stays on the JDK's AES instructions even when the key unwrap is Bouncy Castle's. */
-    private static final Provider CONTENT_PROVIDER = java.security.Security.getProvider("SunJCE");
+    /** Room left in front of the decrypted entity for the header section of the message made of it, beyond the outer header section. */
+    private static final int HEADER_ROOM = 4096;
+    private static final int REMEMBERED_CERTIFICATES = 64;
+    /** The first guess at the size of a body whose size the message does not know. */
+    private static final long DEFAULT_EXPECTED = 64 * 1024;
 
     /**
      * Where decryption keys come from (the key store, in the gateway). A failure of the store is
@@ -81,10 +73,20 @@ public final class SmimeDecryptor {
     public record Decrypted(MimeMessage message, String algorithm, String keyOwner, boolean authenticated) {
     }
 
-    /** The parsed CMS: its RecipientInfos and content encryption. */
-    private record Envelope(Collection<RecipientInformation> recipients, String algorithm, boolean authenticated) {
-    }
-
+    /**
+     * What the certificates of the last {@value #REMEMBERED_CERTIFICATES} keys used bind (addresses,
+     * domains), so that a certificate is not parsed again for every mail. Keyed by the certificate itself
+     * (its encoding decides equality), so an entry can only describe that very certificate; it may outlive
+     * the key's deletion until pushed out, which changes nothing, as only a key the store still returns is
+     * ever looked up here.
+     */
+    private final Map<X509Certificate, CertificateFacts> certificateFacts = Collections.synchronizedMap(
+        new LinkedHashMap<X509Certificate, CertificateFacts>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<X509Certificate, CertificateFacts> eldest) {
+                return size() > REMEMBERED_CERTIFICATES;
+            }
+        });
     private final KeyLookup keys;
     private final int maxBytes;
     private final Set<String> escrowIdentities;
@@ -105,36 +107,28 @@ public final class SmimeDecryptor {
      *                           when its identity covers one of them, or is an escrow identity
      */
     public Decrypted decrypt(MimeMessage message, Collection<String> envelopeRecipients) throws SmimeException {
-        byte[] der;
+        List<String> recipients = List.copyOf(envelopeRecipients);
+        InputStream body;
+        long expected = expectedCiphertext(message);
         try {
-            der = Limits.readAtMost(message, maxBytes);
+            // base64, nearly every S/MIME body: decoded here a chunk at a time, several times faster than Jakarta Mail
+            String encoding = message.getEncoding();
+            body = encoding != null && encoding.trim().equalsIgnoreCase("base64") ? new Base64Input(message.getRawInputStream(), message.getSize())
+                : message.getInputStream();
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the encrypted body cannot be decoded: " + e.getMessage(), e);
         }
-        return open(message, envelope(Limits.parseContentInfo(der)), List.copyOf(envelopeRecipients));
-    }
-
-    private static Envelope envelope(ContentInfo contentInfo) throws SmimeException {
-        try {
-            if (CMSObjectIdentifiers.envelopedData.equals(contentInfo.getContentType())) {
-                CMSEnvelopedData enveloped = new CMSEnvelopedData(contentInfo);
-                return new Envelope(enveloped.getRecipientInfos().getRecipients(),
-                    enveloped.getContentEncryptionAlgorithm().getAlgorithm().getId(), false);
-            }
-            if (CMSObjectIdentifiers.authEnvelopedData.equals(contentInfo.getContentType())) {
-                CMSAuthEnvelopedData enveloped = new CMSAuthEnvelopedData(contentInfo);
-                org.bouncycastle.asn1.x509.AlgorithmIdentifier content = AuthEnvelopedData.getInstance(contentInfo.getContent())
-                    .getAuthEncryptedContentInfo().getContentEncryptionAlgorithm();
-                requireGcm(content);
-                return new Envelope(enveloped.getRecipientInfos().getRecipients(), content.getAlgorithm().getId(), true);
-            }
-        } catch (CMSException | RuntimeException e) {
-            throw new SmimeException("malformed encrypted data: " + e.getMessage(), e);
+        try (body) {
+            DerInput in = new DerInput(body, maxBytes, expected);
+            EnvelopedContent envelope = EnvelopedContent.begin(in);
+            return open(message, in, envelope, recipients, expected);
+        } catch (IOException e) {
+            throw new SmimeException("the encrypted body cannot be decoded: " + e.getMessage(), e);
         }
-        throw new SmimeException("not encrypted data (CMS content type " + contentInfo.getContentType().getId() + ")");
     }
 
-    private Decrypted open(MimeMessage message, Envelope envelope, List<String> envelopeRecipients) throws SmimeException {
+    private Decrypted open(MimeMessage message, DerInput in, EnvelopedContent envelope, List<String> envelopeRecipients, long expected)
+        throws SmimeException, IOException {
         boolean authenticated = envelope.authenticated();
         List<KeyAndCertificate> refused = new ArrayList<>();
         for (RecipientInformation recipient : envelope.recipients()) {
@@ -146,22 +140,30 @@ public final class SmimeDecryptor {
                 refused.add(key.get());
                 continue;
             }
-            byte[] plaintext;
+            ContentDecryption decryption;
             try {
-                plaintext = recipient.getContent(recipientFor(recipient, key.get().privateKey(), authenticated));
-            } catch (CMSException | RuntimeException e) {
+                Key contentKey = ContentKeys.unwrap(recipient, key.get().privateKey(), authenticated || ContentDecryption.isGcm(envelope.algorithm()));
+                decryption = ContentDecryption.create(envelope.algorithm(), contentKey);
+            } catch (CMSException | GeneralSecurityException | RuntimeException e) {
                 throw new SmimeException((authenticated ? "authenticated decryption failed (altered or corrupt message): "
                     : "decryption failed: ") + e.getMessage(), e);
             }
+            byte[] outerHeaders;
             try {
-                MimeMessage decrypted = authenticated
-                    ? MimeEntities.replaceContentRestoringHeaders(message, plaintext)
-                    : MimeEntities.replaceContentIgnoringInnerHeaders(message, plaintext);
-                return new Decrypted(decrypted, algorithmName(envelope.algorithm()), key.get().owner(), authenticated);
-            } catch (MessagingException | IOException e) {
+                outerHeaders = MimeEntities.headerSection(message);
+            } catch (MessagingException e) {
+                throw new SmimeException("the encrypted message cannot be read: " + e.getMessage(), e);
+            }
+            EnvelopedContent.Plaintext plaintext = envelope.decrypt(decryption, outerHeaders.length + HEADER_ROOM, expected);
+            try {
+                MimeMessage decrypted = MimeEntities.replaceContentInPlace(outerHeaders, plaintext.bytes(), plaintext.start(), plaintext.end(),
+                    authenticated);
+                return new Decrypted(decrypted, algorithmName(envelope.algorithm().getAlgorithm().getId()), key.get().owner(), authenticated);
+            } catch (MessagingException | RuntimeException e) {
                 throw new SmimeException("the decrypted content is not MIME: " + e.getMessage(), e);
             }
         }
+        in.drain();
         if (!refused.isEmpty()) {
             throw new SmimeException(refusal(refused, envelopeRecipients));
         }
@@ -169,13 +171,32 @@ public final class SmimeDecryptor {
             + " recipients of the message");
     }
 
+    /** The size of the decoded body, from the size of its transfer encoding (base64: 3 bytes in 4), when the message knows it. */
+    private long expectedCiphertext(MimeMessage message) {
+        try {
+            int size = message.getSize();
+            if (size < 0) {
+                return DEFAULT_EXPECTED;
+            }
+            String encoding = message.getEncoding();
+            long decoded = encoding != null && encoding.trim().equalsIgnoreCase("base64") ? size / 4L * 3 + 3 : size;
+            return Math.min(decoded, maxBytes);
+        } catch (MessagingException e) {
+            return DEFAULT_EXPECTED;
+        }
+    }
+
     /** The key's identity is an escrow identity, or its certificate covers one of the envelope recipients. */
     private boolean belongsToARecipient(KeyAndCertificate key, List<String> envelopeRecipients) {
         if (escrowIdentities.contains(key.owner())) {
             return true;
         }
-        CertificateFacts facts = CertificateFacts.of(key.certificate());
+        CertificateFacts facts = facts(key.certificate());
         return envelopeRecipients.stream().anyMatch(address -> facts.bindsAddress(address) || facts.coversDomainOf(address));
+    }
+
+    private CertificateFacts facts(X509Certificate certificate) {
+        return certificateFacts.computeIfAbsent(certificate, CertificateFacts::of);
     }
 
     private static String refusal(List<KeyAndCertificate> refused, List<String> envelopeRecipients) {
@@ -186,38 +207,6 @@ public final class SmimeDecryptor {
         String recipients = envelopeRecipients.isEmpty() ? "none" : String.join(", ", envelopeRecipients);
         return "the stored key of identity " + identities + " belongs to none of the envelope recipients (" + recipients
             + "); an identity decrypts only for its own addresses or domains unless it is named in escrowIdentities";
-    }
-
-    private static Recipient recipientFor(RecipientInformation recipient, PrivateKey key, boolean authenticated) {
-        if (recipient instanceof KeyAgreeRecipientInformation) {
-            return authenticated
-                ? EcdhAuthEnvelopedRecipients.create(key, KEY_AGREEMENT_PROVIDER)
-                : new JceKeyAgreeEnvelopedRecipient(key).setProvider(KEY_AGREEMENT_PROVIDER);
-        }
-        // AES-GCM content decryption runs in Bouncy Castle: the JDK cannot look GCM parameters up by OID.
-        // RSA-OAEP key transport too: Bouncy Castle 1.70 (James 3.8) asks the JDK for OAEP by OID, which it lacks.
-        // PKCS#1 v1.5 key transport runs on ACCP when it is loaded; setProvider also sets the content provider,
-        // so the content provider is set again after it (null: the default lookup, as without ACCP).
-        boolean oaep = RSAES_OAEP.equals(recipient.getKeyEncryptionAlgOID());
-        Optional<PrivateKeyOperations.ProviderKey> pkcs1 = RSAES_PKCS1.equals(recipient.getKeyEncryptionAlgOID())
-            ? PrivateKeyOperations.current().rsaPkcs1Decryption(key) : Optional.empty();
-        PrivateKey transportKey = pkcs1.map(PrivateKeyOperations.ProviderKey::key).orElse(key);
-        if (authenticated) {
-            JceKeyTransAuthEnvelopedRecipient transport = new JceKeyTransAuthEnvelopedRecipient(transportKey);
-            pkcs1.ifPresent(accp -> transport.setProvider(accp.provider()));
-            transport.setContentProvider(KEY_AGREEMENT_PROVIDER);
-            if (oaep) {
-                transport.setProvider(KEY_AGREEMENT_PROVIDER);
-            }
-            return transport;
-        }
-        JceKeyTransEnvelopedRecipient transport = new JceKeyTransEnvelopedRecipient(transportKey);
-        pkcs1.ifPresent(accp -> transport.setProvider(accp.provider()).setContentProvider((String) null));
-        if (oaep) {
-            transport.setProvider(KEY_AGREEMENT_PROVIDER);
-            transport.setContentProvider(CONTENT_PROVIDER != null ? CONTENT_PROVIDER : KEY_AGREEMENT_PROVIDER);
-        }
-        return transport;
     }
 
     private Optional<KeyAndCertificate> keyFor(RecipientId id) {
@@ -244,20 +233,6 @@ public final class SmimeDecryptor {
             }
         }
         return ski == null ? Optional.empty() : keys.bySubjectKeyIdentifier(ski);
-    }
-
-    /**
-     * AuthEnvelopedData is trusted as authenticated, so its content algorithm must be one that
-     * authenticates: AES-GCM with a tag of 12 to 16 octets (RFC 5084). A captured CBC ciphertext
-     * re-wrapped as AuthEnvelopedData, or a GCM tag shortened to make forgery cheap, is refused
-     * before any key is used.
-     */
-    private static void requireGcm(org.bouncycastle.asn1.x509.AlgorithmIdentifier content) throws SmimeException {
-        try {
-            JdkGcmContentDecryptor.checkedParameters(content);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new SmimeException("authenticated encryption refused: " + e.getMessage(), e);
-        }
     }
 
     private static String algorithmName(String oid) {

@@ -2,7 +2,6 @@ package dev.smimegateway.core.smime;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
-import java.security.Provider;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -14,7 +13,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.cms.CMSAttributes;
@@ -24,17 +22,21 @@ import org.bouncycastle.asn1.cms.Time;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.CMSSignatureAlgorithmNameGenerator;
+import org.bouncycastle.cms.DefaultCMSSignatureAlgorithmNameGenerator;
 import org.bouncycastle.cms.SignerInformation;
-import org.bouncycastle.cms.jcajce.JcaSignerInfoVerifierBuilder;
+import org.bouncycastle.cms.SignerInformationVerifier;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
+import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.SignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
-import dev.smimegateway.core.crypto.Providers;
+import dev.smimegateway.core.crypto.SignatureChecks;
 import dev.smimegateway.core.revocation.HttpRevocationSources;
 import dev.smimegateway.core.revocation.RevocationSources;
 import dev.smimegateway.core.revocation.SignerPathValidator;
@@ -61,16 +63,23 @@ import jakarta.mail.internet.MimeMessage;
  * <p>A signature that carries no certificate is checked with the partner certificates stored for the
  * From address; such a certificate only identifies the signer: every other check still applies. Digests
  * run in the JDK; signature checks in Bouncy Castle, which verifies RSA faster than the JDK and knows
- * RSA-PSS by its CMS names. Nothing in the message can make {@link #verify} throw: every failure is a
- * result.
+ * RSA-PSS by its CMS names, with the Amazon Corretto Crypto Provider trying first where it can
+ * ({@link SignatureChecks}: its acceptance stands, its refusal goes to Bouncy Castle). Nothing in the
+ * message can make {@link #verify} throw: every failure is a result.
+ *
+ * <p>A verifier is immutable and safe to share between threads; one instance per version of the trust
+ * material lets {@link SignerPathValidator} keep the paths it built (see there what that cache holds).
  *
  * <p>The signature is checked before the signer's certificate (validity, key usage, path, revocation,
  * From), so that a refusal of the certificate still says that the content is what its key signed
  * ({@link VerificationResult#signatureValid()}), with the signing time and capabilities it announced.
  */
 public final class SmimeVerifier {
-    private static final Provider VERIFY_PROVIDER = Providers.BOUNCY_CASTLE;
     private static final String ID_DATA = "1.2.840.113549.1.7.1";
+    /** Read-only once built (tables of algorithm names and identifiers), so shared by all threads; building one costs more than an RSA check. */
+    private static final CMSSignatureAlgorithmNameGenerator SIGNATURE_NAMES = new DefaultCMSSignatureAlgorithmNameGenerator();
+    private static final SignatureAlgorithmIdentifierFinder SIGNATURE_IDENTIFIERS = new DefaultSignatureAlgorithmIdentifierFinder();
+    private static final DigestCalculatorProvider DIGESTS = digests();
 
     /**
      * What may be accepted beyond the fixed rules; each is a parameter of SMimeVerify.
@@ -89,13 +98,9 @@ public final class SmimeVerifier {
     /** One cache of fetched CRLs and OCSP answers for verifiers built without sources of their own. */
     private static final RevocationSources SHARED_SOURCES = new HttpRevocationSources();
 
-    private final Set<X509Certificate> anchorCertificates;
-    private final List<X509Certificate> intermediates;
-    private final List<X509CRL> knownCrls;
     private final Function<String, List<X509Certificate>> partnerCertificates;
     private final Policy policy;
-    private final SignerPathValidator.Settings revocationSettings;
-    private final RevocationSources revocationSources;
+    private final SignerPathValidator pathValidator;
     private final Clock clock;
     private final int maxBytes;
 
@@ -109,13 +114,10 @@ public final class SmimeVerifier {
     }
 
     private SmimeVerifier(Builder builder) {
-        this.anchorCertificates = Set.copyOf(builder.trustAnchors);
-        this.intermediates = List.copyOf(builder.intermediates);
-        this.knownCrls = List.copyOf(builder.crls);
         this.partnerCertificates = builder.partnerCertificates;
         this.policy = builder.policy;
-        this.revocationSettings = builder.revocationSettings;
-        this.revocationSources = builder.revocationSources;
+        this.pathValidator = new SignerPathValidator(Set.copyOf(builder.trustAnchors), builder.intermediates, builder.crls,
+            builder.revocationSettings, builder.revocationSources, builder.clock);
         this.clock = builder.clock;
         this.maxBytes = builder.maxBytes;
     }
@@ -188,6 +190,14 @@ public final class SmimeVerifier {
         }
     }
 
+    private static DigestCalculatorProvider digests() {
+        try {
+            return new JcaDigestCalculatorProviderBuilder().build();
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("the JDK's digests are not available", e);
+        }
+    }
+
     /** The CMS and the exact content bytes whose digest it signs, read from the root entity. */
     private record Signed(CMSSignedData cms, byte[] content) {
     }
@@ -223,8 +233,9 @@ public final class SmimeVerifier {
         }
         List<String> protectedFields = ProtectedHeaders.carriedBy(signed.content());
         String[] shownFrom = shownFrom(message, protectedFields);
-        List<X509Certificate> carried = certificates(signed.cms());
-        Optional<X509Certificate> certificate = signerCertificate(signer, carried, shownFrom);
+        List<X509CertificateHolder> carriedHolders = holders(signed.cms());
+        List<X509Certificate> carried = carriedHolders.stream().map(SmimeVerifier::convert).toList();
+        Optional<X509Certificate> certificate = signerCertificate(signer, carriedHolders, carried, shownFrom);
         if (certificate.isEmpty()) {
             return VerificationResult.failed(VerificationFailure.UNTRUSTED,
                 "the signer's certificate is neither in the message nor stored for its From address");
@@ -238,8 +249,7 @@ public final class SmimeVerifier {
             // Built from the key, not the certificate: given a certificate, Bouncy Castle refuses one not
             // valid at signing time before checking the signature, and the result could not say whether
             // the signature was good. Validity is checked afterwards, with the other certificate checks.
-            if (!signer.verify(new JcaSignerInfoVerifierBuilder(new JcaDigestCalculatorProviderBuilder().build())
-                .setProvider(VERIFY_PROVIDER).build(signerCertificate.getPublicKey()))) {
+            if (!signer.verify(signatureVerifier(signer, signerCertificate))) {
                 return VerificationResult.failed(VerificationFailure.BAD_SIGNATURE, "the signature does not match the content", signerCertificate);
             }
         } catch (CMSException | OperatorCreationException | RuntimeException e) {
@@ -249,6 +259,17 @@ public final class SmimeVerifier {
         VerificationResult.ValidSignature valid = new VerificationResult.ValidSignature(signerCertificate, signingTime(signer),
             SmimeCapabilities.announcedBy(signer));
         return checkCertificate(message, shownFrom, signer, valid, carried, signed);
+    }
+
+    /**
+     * Checks the signer's signature with the certificate's key: Bouncy Castle decides, ACCP may accept first
+     * a signature over signed attributes (a few hundred bytes; without them the content itself is signed).
+     */
+    private static SignerInformationVerifier signatureVerifier(SignerInformation signer, X509Certificate certificate)
+        throws OperatorCreationException {
+        java.security.PublicKey key = certificate.getPublicKey();
+        return new SignerInformationVerifier(SIGNATURE_NAMES, SIGNATURE_IDENTIFIERS, signer.getSignedAttributes() != null
+            ? SignatureChecks.forSignedAttributes(key) : SignatureChecks.bouncyCastle(key), DIGESTS);
     }
 
     /** The From the reader will see: the protected From of the signed content when it carries one, else the message's. */
@@ -265,10 +286,12 @@ public final class SmimeVerifier {
         }
     }
 
-    private Optional<X509Certificate> signerCertificate(SignerInformation signer, List<X509Certificate> carried, String[] shownFrom) {
-        Optional<X509Certificate> inMessage = carried.stream().filter(candidate -> identifies(signer, candidate)).findFirst();
-        if (inMessage.isPresent()) {
-            return inMessage;
+    private Optional<X509Certificate> signerCertificate(SignerInformation signer, List<X509CertificateHolder> carriedHolders,
+                                                        List<X509Certificate> carried, String[] shownFrom) {
+        for (int i = 0; i < carriedHolders.size(); i++) {
+            if (signer.getSID().match(carriedHolders.get(i))) {
+                return Optional.of(carried.get(i));
+            }
         }
         if (shownFrom.length != 1) {
             return Optional.empty();
@@ -297,7 +320,7 @@ public final class SmimeVerifier {
     private VerificationResult checkCertificate(MimeMessage message, String[] shownFrom, SignerInformation signer,
                                                 VerificationResult.ValidSignature valid, List<X509Certificate> carried, Signed signed) {
         X509Certificate certificate = valid.signer();
-        CertificateFacts facts = CertificateFacts.of(certificate);
+        CertificateFacts facts = ParsedCertificates.facts(certificate);
         Instant now = clock.instant();
         if (!facts.isValidAt(now)) {
             return VerificationResult.refused(valid, VerificationFailure.EXPIRED, "the signer's certificate is valid from "
@@ -311,8 +334,7 @@ public final class SmimeVerifier {
         if (!facts.keyUsagePermitsSigning() || !facts.extendedKeyUsageAllowsEmail()) {
             return VerificationResult.refused(valid, VerificationFailure.KEY_USAGE, "the signer's certificate may not sign mail");
         }
-        Optional<SignerPathValidator.PathProblem> pathProblem = new SignerPathValidator(anchorCertificates, intermediates, knownCrls,
-            revocationSettings, revocationSources, clock).check(certificate, carried, crls(signed.cms()));
+        Optional<SignerPathValidator.PathProblem> pathProblem = pathValidator.check(certificate, carried, crls(signed.cms()));
         if (pathProblem.isPresent()) {
             return VerificationResult.refused(valid, pathProblem.get().failure(), pathProblem.get().detail());
         }
@@ -329,8 +351,16 @@ public final class SmimeVerifier {
      * outer signature wraps.
      */
     public static MimeMessage withoutSignature(MimeMessage message, int maxBytes) throws SmimeException {
+        return withoutSignature(message, read(message, maxBytes).content());
+    }
+
+    /**
+     * The message with its signature taken off, given the signed content a verification returned
+     * ({@link VerificationResult#signedContent()}): no second reading of the signature.
+     */
+    public static MimeMessage withoutSignature(MimeMessage message, byte[] signedContent) throws SmimeException {
         try {
-            return MimeEntities.replaceContent(message, read(message, maxBytes).content());
+            return MimeEntities.replaceContent(message, signedContent);
         } catch (MessagingException | IOException e) {
             throw new SmimeException("the signed content is not MIME: " + e.getMessage(), e);
         }
@@ -494,9 +524,36 @@ public final class SmimeVerifier {
             return Optional.empty();
         }
         try {
-            return Optional.of(Time.getInstance(signer.getSignedAttributes().get(CMSAttributes.signingTime).getAttrValues()
-                .getObjectAt(0)).getDate().toInstant());
+            Object value = signer.getSignedAttributes().get(CMSAttributes.signingTime).getAttrValues().getObjectAt(0);
+            Optional<Instant> plain = value instanceof org.bouncycastle.asn1.ASN1UTCTime utc ? plainUtcTime(utc.toString()) : Optional.empty();
+            return plain.isPresent() ? plain : Optional.of(Time.getInstance(value).getDate().toInstant());
         } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A UTCTime in the one form RFC 5652 allows for signing time, YYMMDDHHMMSSZ, read directly (Bouncy
+     * Castle's date parser costs a twentieth of a verification); years below 50 are 20YY (RFC 5280).
+     * Anything else, invalid dates included, is left to Bouncy Castle.
+     */
+    static Optional<Instant> plainUtcTime(String text) {
+        if (text.length() != 13 || text.charAt(12) != 'Z') {
+            return Optional.empty();
+        }
+        int[] fields = new int[6];
+        for (int i = 0; i < 6; i++) {
+            char high = text.charAt(2 * i);
+            char low = text.charAt(2 * i + 1);
+            if (high < '0' || high > '9' || low < '0' || low > '9') {
+                return Optional.empty();
+            }
+            fields[i] = (high - '0') * 10 + (low - '0');
+        }
+        try {
+            return Optional.of(java.time.LocalDateTime.of(fields[0] < 50 ? 2000 + fields[0] : 1900 + fields[0], fields[1], fields[2],
+                fields[3], fields[4], fields[5]).toInstant(java.time.ZoneOffset.UTC));
+        } catch (java.time.DateTimeException e) {
             return Optional.empty();
         }
     }
@@ -505,14 +562,14 @@ public final class SmimeVerifier {
         return signer.getEncryptionAlgOID() + " with " + signer.getDigestAlgOID();
     }
 
-    private static List<X509Certificate> certificates(CMSSignedData cms) {
-        return cms.getCertificates().getMatches(null).stream().map(SmimeVerifier::convert).collect(Collectors.toList());
+    private static List<X509CertificateHolder> holders(CMSSignedData cms) {
+        return List.copyOf(cms.getCertificates().getMatches(null));
     }
 
     private static X509Certificate convert(X509CertificateHolder holder) {
         try {
-            return new JcaX509CertificateConverter().getCertificate(holder);
-        } catch (GeneralSecurityException e) {
+            return ParsedCertificates.of(holder);
+        } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("unreadable certificate in the signature", e);
         }
     }

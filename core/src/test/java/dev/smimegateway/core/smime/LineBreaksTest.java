@@ -32,6 +32,18 @@ class LineBreaksTest {
     }
 
     @Test
+    void nextLfFindsTheFirstLfOfAnyRangeAsIndexOfDoes() {
+        for (int round = 0; round < 2000; round++) {
+            String text = randomText();
+            int from = text.isEmpty() ? 0 : RANDOM.nextInt(text.length());
+            int to = from + RANDOM.nextInt(text.length() - from + 1);
+            int expected = text.substring(0, to).indexOf('\n', from);
+
+            assertThat(LineBreaks.nextLf(bytes(text), from, to)).as("%s [%d, %d)", text, from, to).isEqualTo(expected < 0 ? to : expected);
+        }
+    }
+
+    @Test
     void everyLoneCrOrLfBecomesCrlfAndCrlfStays() {
         for (int i = 0; i < 100_000; i++) {
             String text = randomText();
