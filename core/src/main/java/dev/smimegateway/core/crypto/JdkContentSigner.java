@@ -56,8 +56,20 @@ public final class JdkContentSigner implements ContentSigner {
     }
 
     static JdkContentSigner create(String algorithm, PrivateKey key, PrivateKeyOperations operations) throws GeneralSecurityException {
-        AlgorithmIdentifier identifier = new DefaultSignatureAlgorithmIdentifierFinder().find(algorithm);
-        return new JdkContentSigner(identifier, operations.signer(algorithm, key));
+        return new JdkContentSigner(algorithmIdentifier(algorithm), operations.signer(algorithm, key));
+    }
+
+    /**
+     * Like {@link #create(String, PrivateKey)}, with the identifier {@link #algorithmIdentifier} gave for the
+     * algorithm name: for a signer that signs many messages with one algorithm.
+     */
+    public static JdkContentSigner create(AlgorithmIdentifier identifier, String algorithm, PrivateKey key) throws GeneralSecurityException {
+        return new JdkContentSigner(identifier, PrivateKeyOperations.current().signer(algorithm, key));
+    }
+
+    /** The AlgorithmIdentifier a SignerInfo carries for the algorithm name (see {@link #create(String, PrivateKey)}). */
+    public static AlgorithmIdentifier algorithmIdentifier(String algorithm) {
+        return new DefaultSignatureAlgorithmIdentifierFinder().find(algorithm);
     }
 
     /** A JDK {@link Signature} for the algorithm name, with PSS parameters set when it is a PSS name. */

@@ -8,10 +8,12 @@ import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Security;
 import java.security.Signature;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import javax.crypto.Cipher;
@@ -39,9 +41,12 @@ import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
  * was chosen and why, for the log.
  *
  * <p>ACCP converts a JDK key into its native form on every initialisation, which costs more than the
- * signature itself; so the converted forms of the last {@value #CONVERTED_KEYS} keys used are kept
- * here. They are private keys like the ones the key store hands out, held in memory until more
- * recently used keys push them out, also after the identity is deleted.
+ * signature itself; so the converted forms of up to {@value #CONVERTED_KEYS} keys are kept here, keyed
+ * by the key itself (its encoding: a key the key store decodes again for every mail finds its converted
+ * form). They are private keys like the ones the key store hands out, held in memory until another key
+ * takes the place of one of them (when a key beyond {@value #CONVERTED_KEYS} is converted, one held key,
+ * not necessarily the least recently used, is dropped), also after the identity is deleted. Looking a
+ * key up takes no lock, so that threads signing at the same time do not wait for each other.
  */
 public final class PrivateKeyOperations {
     /** The system property that chooses the provider: {@code auto} or {@code jdk}. */
@@ -61,7 +66,7 @@ public final class PrivateKeyOperations {
     /** ACCP, or null when the JDK's providers do everything. */
     private final Provider corretto;
     private final String description;
-    private final Map<PrivateKey, Optional<PrivateKey>> convertedKeys = LruMaps.bounded(CONVERTED_KEYS);
+    private final Map<PrivateKey, Optional<PrivateKey>> convertedKeys = new ConcurrentHashMap<>();
 
     private PrivateKeyOperations(Provider corretto, String description) {
         this.corretto = corretto;
@@ -182,7 +187,23 @@ public final class PrivateKeyOperations {
         if (corretto == null || !NATIVE_KEY_TYPES.contains(key.getAlgorithm())) {
             return Optional.empty();
         }
-        return convertedKeys.computeIfAbsent(key, this::convert);
+        Optional<PrivateKey> converted = convertedKeys.get(key);
+        if (converted == null) {
+            // two threads may convert the same key at once: both results are the same key
+            converted = convert(key);
+            Iterator<PrivateKey> held = convertedKeys.keySet().iterator();
+            while (convertedKeys.size() >= CONVERTED_KEYS && held.hasNext()) {
+                held.next();
+                held.remove();
+            }
+            convertedKeys.put(key, converted);
+        }
+        return converted;
+    }
+
+    /** How many converted keys are held; for tests. */
+    int convertedKeyCount() {
+        return convertedKeys.size();
     }
 
     /** Empty for a key ACCP does not take (a curve AWS-LC lacks, a key without an encoding): the JDK works with it. */

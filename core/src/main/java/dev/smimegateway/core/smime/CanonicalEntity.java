@@ -39,6 +39,13 @@ final class CanonicalEntity {
         return new CanonicalEntity(MimeEntities.contentHeader(message.array(), bodyStart), message.array(), bodyStart, message.length());
     }
 
+    /** {@link #of(ByteSink)}, for a message whose body's lone line breaks are already counted. */
+    static CanonicalEntity of(ByteSink message, int loneLineBreaks) {
+        int bodyStart = MimeEntities.headerEnd(message.array(), message.length());
+        return new CanonicalEntity(MimeEntities.contentHeader(message.array(), bodyStart), message.array(), bodyStart, message.length(),
+            loneLineBreaks);
+    }
+
     /** The header section: its fields, then the blank line. */
     byte[] header() {
         return header.clone();

@@ -32,8 +32,6 @@ import jakarta.mail.util.ByteArrayDataSource;
 public final class MimeEntities {
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final int MAX_LINE = 998;
-    /** Room for a message's header section, beyond the body size a message reports. */
-    private static final int HEADER_ROOM = 16 * 1024;
     /** The largest buffer allocated on a part's word for its size. */
     private static final int LARGEST_PRESIZED = 256 * 1024 * 1024;
 
@@ -49,7 +47,7 @@ public final class MimeEntities {
      * reads without copying them (a signed part's bytes are checked where they lie).
      */
     static MimeMessage parse(byte[] raw, int length) throws MessagingException {
-        return new MimeMessage(SESSION, new SharedBytesInputStream(raw, 0, length));
+        return new SharedBytesMessage(SESSION, raw, 0, length);
     }
 
     public static byte[] write(MimePart part) throws MessagingException, IOException {
@@ -61,26 +59,38 @@ public final class MimeEntities {
      * only an estimate (Jakarta Mail's word); beyond {@link #LARGEST_PRESIZED} the buffer grows as it fills.
      */
     static ByteSink written(MimePart part) throws MessagingException, IOException {
-        ByteSink out = new ByteSink(Math.min(LARGEST_PRESIZED, Math.max(0, part.getSize()) + HEADER_ROOM));
+        ByteSink out = new ByteSink(Math.min(LARGEST_PRESIZED, Math.max(0, part.getSize()) + headerSectionLength(part)));
         part.writeTo(out);
         return out;
     }
 
+    /** How long the part's header section is when written: its lines, each with CRLF, and the blank line. */
+    private static long headerSectionLength(MimePart part) throws MessagingException {
+        long length = 2;
+        for (Enumeration<String> lines = part.getAllHeaderLines(); lines.hasMoreElements(); ) {
+            length += lines.nextElement().length() + 2;
+        }
+        return length;
+    }
+
     /**
-     * The written message whose content entity is signed or encrypted, with every 8bit or binary leaf
+     * The content entity of the written message to sign or encrypt, with every 8bit or binary leaf
      * re-encoded (quoted-printable for text, base64 otherwise; RFC 8551 section 3.1.2) by Jakarta Mail
      * writing a parsed copy. When no leaf needs it, the copy would be written back byte for byte, so
-     * the written message itself is returned and its content is never copied.
+     * the written message itself is used and its content is never copied. Whether a leaf needs it is
+     * first judged from the bytes ({@link SevenBitScan}, which also counts the line breaks to make CRLF);
+     * only when one may does Jakarta Mail parse the parts.
      */
-    static ByteSink sevenBitSafe(ByteSink written) throws MessagingException, IOException {
-        MimeMessage copy = new MimeMessage(SESSION, new SharedBytesInputStream(written.array(), 0, written.length()));
-        boolean reencoded = makeSevenBitSafe(copy);
+    static CanonicalEntity sevenBitSafeContent(ByteSink written) throws MessagingException, IOException {
+        MimeMessage copy = new SharedBytesMessage(SESSION, written.array(), 0, written.length());
+        int loneLineBreaks = SevenBitScan.loneLineBreaksWhenNothingToReencode(written.array(), written.length());
+        boolean reencoded = loneLineBreaks < 0 && makeSevenBitSafe(copy);
         if (reencoded) {
             copy.saveChanges();
         } else if (headerSectionRoundTrips(copy, written)) {
-            return written;
+            return loneLineBreaks < 0 ? CanonicalEntity.of(written) : CanonicalEntity.of(written, loneLineBreaks);
         }
-        return written(copy);
+        return CanonicalEntity.of(written(copy));
     }
 
     /** Jakarta Mail writes the parsed header section back as the very bytes it was read from, and the body after it unchanged. */
@@ -201,7 +211,7 @@ public final class MimeEntities {
         if (inPlace && section.length <= bodyStart) {
             int start = bodyStart - section.length;
             System.arraycopy(section, 0, entity, start, section.length);
-            return new MimeMessage(SESSION, new SharedBytesInputStream(entity, start, to));
+            return new SharedBytesMessage(SESSION, entity, start, to);
         }
         byte[] message = new byte[section.length + to - bodyStart];
         System.arraycopy(section, 0, message, 0, section.length);
@@ -371,7 +381,11 @@ public final class MimeEntities {
     static java.util.List<String> unfoldedFields(String headers) {
         java.util.List<String> fields = new java.util.ArrayList<>();
         StringBuilder current = null;
-        for (String line : headers.split("(?<=\n)")) {
+        for (int start = 0, end; start < headers.length(); start = end) {
+            // each line with its LF, as split("(?<=\n)") cuts them, without compiling that pattern per call
+            int lf = headers.indexOf('\n', start);
+            end = lf < 0 ? headers.length() : lf + 1;
+            String line = headers.substring(start, end);
             if (line.isBlank()) {
                 continue;
             }
@@ -390,8 +404,8 @@ public final class MimeEntities {
         return fields;
     }
 
-    /** Re-encodes every leaf that is not 7-bit safe; true when anything changed. */
-    private static boolean makeSevenBitSafe(Part part) throws MessagingException, IOException {
+    /** Re-encodes every leaf that is not 7-bit safe; true when anything changed. Package-private for SevenBitScanTest. */
+    static boolean makeSevenBitSafe(Part part) throws MessagingException, IOException {
         if (part.isMimeType("multipart/*")) {
             Multipart multipart = (Multipart) part.getContent();
             boolean changed = false;

@@ -22,7 +22,7 @@ final class OutgoingMessage {
     static OutgoingMessage read(MimeMessage message) throws MessagingException, IOException {
         ByteSink written = MimeEntities.written(message);
         byte[] outerHeaders = MimeEntities.outerHeaders(written.array(), MimeEntities.headerEnd(written.array(), written.length()));
-        return new OutgoingMessage(outerHeaders, CanonicalEntity.of(MimeEntities.sevenBitSafe(written)));
+        return new OutgoingMessage(outerHeaders, MimeEntities.sevenBitSafeContent(written));
     }
 
     /** The message's header fields other than Content-* and MIME-Version, CRLF, then {@code MIME-Version: 1.0}. */

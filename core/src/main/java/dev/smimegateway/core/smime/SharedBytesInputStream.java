@@ -10,9 +10,10 @@ import jakarta.mail.internet.SharedInputStream;
  * parts read slices of one byte array. Jakarta Mail's multipart parser makes four calls on its stream
  * (mark, read, reset, skip) for every boundary-length step through a body; on a ByteArrayInputStream
  * each takes a lock, which made up half the time of reading a large multipart message. Used for the
- * private copy a message is inspected on, and for messages parsed by {@link MimeEntities#parse}: the
- * array is never written to, and each stream object (every {@link #newStream} makes a new one) has one
- * reader at a time, as a stream must.
+ * private copy a message is inspected on, and for messages parsed by {@link MimeEntities#parse} (see
+ * {@link SharedBytesMessage}): the array is never written to, and each stream object (every
+ * {@link #newStream} makes a new one) has one reader at a time, as a stream must, so a message may pass
+ * from thread to thread as any other.
  */
 final class SharedBytesInputStream extends InputStream implements SharedInputStream {
     private final byte[] bytes;

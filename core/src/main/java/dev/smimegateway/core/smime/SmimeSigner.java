@@ -2,34 +2,53 @@ package dev.smimegateway.core.smime;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.ASN1UTCTime;
+import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.DERSet;
 import org.bouncycastle.asn1.cms.Attribute;
 import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.Time;
 import org.bouncycastle.asn1.ess.ESSCertIDv2;
 import org.bouncycastle.asn1.ess.SigningCertificateV2;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.smime.SMIMECapabilitiesAttribute;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.smime.SMIMECapabilityVector;
-import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedDataStreamGenerator;
 import org.bouncycastle.cms.CMSStreamException;
 import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.util.CollectionStore;
+import org.bouncycastle.util.Store;
 
 import dev.smimegateway.core.certificate.KeyKind;
 import dev.smimegateway.core.crypto.JdkContentSigner;
@@ -46,10 +65,29 @@ import jakarta.mail.internet.MimeMessage;
  * the message returned ({@link OutgoingMessage}).
  */
 public final class SmimeSigner {
+    /** Stateless: hands out a fresh MessageDigest for each SignerInfo. */
+    private static final DigestCalculatorProvider DIGESTS = digests();
+    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    /**
+     * Where boundaries come from: a DRBG per thread. UUID.randomUUID() draws on NativePRNG, one state for
+     * the whole JVM behind locks, where threads signing at once queued (on a busy machine a thread
+     * descheduled while holding it stalls the others for a time slice). A boundary must be unique and
+     * is better unpredictable; nothing secret depends on it.
+     */
+    private static final ThreadLocal<SecureRandom> BOUNDARY_RANDOM = ThreadLocal.withInitial(SmimeSigner::drbg);
+
     private final PrivateKey privateKey;
     private final List<X509Certificate> chain;
     private final String signatureAlgorithm;
     private final DigestAlgorithm digest;
+    // what every SignedData of this signer repeats, made once: certificates parsed, attributes encoded
+    private final AlgorithmIdentifier signatureAlgorithmIdentifier;
+    private final X509CertificateHolder signerCertificate;
+    private final Store<X509CertificateHolder> certificates;
+    private final AttributeTable fixedAttributes;
+    /** Room for the SignedData around the content: the certificates, the attributes and the signature. */
+    private final int signatureRoom;
 
     /**
      * @param chain  leaf first; a self-signed root at the end is not sent
@@ -65,6 +103,21 @@ public final class SmimeSigner {
             .orElseThrow(() -> new IllegalArgumentException("unsupported signing key " + chain.get(0).getPublicKey().getAlgorithm()));
         this.digest = kind == KeyKind.ED25519 ? DigestAlgorithm.SHA512 : digest;
         this.signatureAlgorithm = signatureAlgorithm(kind, this.digest, rsaPss);
+        this.signatureAlgorithmIdentifier = JdkContentSigner.algorithmIdentifier(signatureAlgorithm);
+        List<X509CertificateHolder> holders = this.chain.stream().map(certificate -> new X509CertificateHolder(
+            org.bouncycastle.asn1.x509.Certificate.getInstance(encoded(certificate)))).collect(Collectors.toList());
+        this.signerCertificate = holders.get(0);
+        this.certificates = new CollectionStore<>(holders);
+        this.fixedAttributes = fixedAttributes(encoded(chain.get(0)));
+        this.signatureRoom = this.chain.stream().mapToInt(certificate -> encoded(certificate).length).sum() + 2048;
+    }
+
+    private static DigestCalculatorProvider digests() {
+        try {
+            return new JcaDigestCalculatorProviderBuilder().build();
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("no message digests: " + e.getMessage(), e);
+        }
     }
 
     private static String signatureAlgorithm(KeyKind kind, DigestAlgorithm digest, boolean rsaPss) {
@@ -114,14 +167,14 @@ public final class SmimeSigner {
     /** multipart/signed (RFC 8551 section 3.5.3): the content is copied into the message as the digest runs over it. */
     private MimeMessage detached(byte[] outerHeaders, CanonicalEntity content)
         throws IOException, MessagingException, GeneralSecurityException, OperatorCreationException, CMSException {
-        String boundary = "----=_smime_" + UUID.randomUUID();
-        ByteSink out = new ByteSink(outerHeaders.length + content.length() + 2 * signatureRoom());
+        String boundary = "----=_smime_" + boundaryUuid();
+        ByteSink out = new ByteSink(outerHeaders.length + content.length() + 1024 + Base64Lines.encodedLengthAtMost(signatureRoom));
         out.write(outerHeaders);
         out.write(ascii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=" + digest.micalg()
             + ";\r\n\tboundary=\"" + boundary + "\"\r\n\r\n"
             + "This is an S/MIME signed message\r\n\r\n"
             + "--" + boundary + "\r\n"));
-        ByteSink signature = new ByteSink(signatureRoom());
+        ByteSink signature = new ByteSink(signatureRoom);
         writeSignedData(content, signature, false, out);
         out.write(ascii("\r\n--" + boundary + "\r\n"
             + "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
@@ -139,7 +192,7 @@ public final class SmimeSigner {
     private MimeMessage opaque(byte[] outerHeaders, CanonicalEntity content)
         throws IOException, MessagingException, GeneralSecurityException, OperatorCreationException, CMSException {
         // BER adds 4 bytes to every 1000-byte octet string of the content
-        long signedData = content.length() + content.length() / 200 + signatureRoom();
+        long signedData = content.length() + content.length() / 200 + signatureRoom;
         ByteSink out = new ByteSink(outerHeaders.length + 1024 + Base64Lines.encodedLengthAtMost(signedData));
         out.write(outerHeaders);
         out.write(pkcs7MimeHeader("signed-data"));
@@ -157,27 +210,51 @@ public final class SmimeSigner {
     private void writeSignedData(CanonicalEntity content, OutputStream cms, boolean encapsulate, OutputStream copy)
         throws IOException, GeneralSecurityException, OperatorCreationException, CMSException {
         CMSSignedDataStreamGenerator generator = new CMSSignedDataStreamGenerator();
-        generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
-            .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(signedAttributes()))
-            .build(JdkContentSigner.create(signatureAlgorithm, privateKey), chain.get(0)));
-        generator.addCertificates(new JcaCertStore(chain));
+        generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(DIGESTS)
+            .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(fixedAttributes.add(CMSAttributes.signingTime,
+                signingTime(Instant.now()))))
+            .build(JdkContentSigner.create(signatureAlgorithmIdentifier, signatureAlgorithm, privateKey), signerCertificate));
+        generator.addCertificates(certificates);
         try (OutputStream signed = generator.open(cms, encapsulate, copy)) {
             content.writeTo(signed);
         }
     }
 
-    /** Room for the SignedData around the content: the certificates, the attributes and the signature. */
-    private int signatureRoom() {
-        return chain.stream().mapToInt(certificate -> encoded(certificate).length).sum() + 4096;
+    /**
+     * The signed attributes that are the same in every message: smimeCapabilities and
+     * signingCertificateV2. Read back from their DER encoding so that each message encodes a tree of
+     * primitives instead of building it again. Bouncy Castle adds contentType, messageDigest and
+     * cmsAlgorithmProtect; signingTime is added per message.
+     */
+    private static AttributeTable fixedAttributes(byte[] signerCertificate) {
+        try {
+            ASN1EncodableVector attributes = new ASN1EncodableVector();
+            attributes.add(new SMIMECapabilitiesAttribute(capabilities()));
+            byte[] certificateHash = MessageDigest.getInstance("SHA-256").digest(signerCertificate);
+            attributes.add(new Attribute(PKCSObjectIdentifiers.id_aa_signingCertificateV2,
+                new DERSet(new SigningCertificateV2(new ESSCertIDv2(certificateHash)))));
+            return new AttributeTable(ASN1Set.getInstance(new DERSet(attributes).getEncoded(ASN1Encoding.DER)));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot encode the signed attributes: " + e.getMessage(), e);
+        }
     }
 
-    private AttributeTable signedAttributes() throws GeneralSecurityException {
-        ASN1EncodableVector attributes = new ASN1EncodableVector();
-        attributes.add(new SMIMECapabilitiesAttribute(capabilities()));
-        byte[] certificateHash = MessageDigest.getInstance("SHA-256").digest(encoded(chain.get(0)));
-        attributes.add(new Attribute(PKCSObjectIdentifiers.id_aa_signingCertificateV2,
-            new DERSet(new SigningCertificateV2(new ESSCertIDv2(certificateHash)))));
-        return new AttributeTable(attributes);
+    /**
+     * The signingTime value (RFC 5652 section 11.3): UTCTime for the years 1950 to 2049, else
+     * GeneralizedTime, to the second, as Bouncy Castle's Time(Date) makes it; built from its encoding,
+     * which spares the date formatting and parsing that constructor and ASN1UTCTime(String) do.
+     */
+    static ASN1Encodable signingTime(Instant now) throws IOException {
+        int year = now.atZone(ZoneOffset.UTC).getYear();
+        if (year < 1950 || year > 2049) {
+            return new Time(new Date(now.toEpochMilli()));
+        }
+        byte[] text = UTC_TIME.format(now).getBytes(StandardCharsets.US_ASCII);
+        byte[] encoding = new byte[2 + text.length];
+        encoding[0] = BERTags.UTC_TIME;
+        encoding[1] = (byte) text.length;
+        System.arraycopy(text, 0, encoding, 2, text.length);
+        return Time.getInstance(ASN1UTCTime.getInstance(encoding));
     }
 
     /** What we can decrypt, most preferred first (RFC 8551 section 2.5.2). */
@@ -196,6 +273,24 @@ public final class SmimeSigner {
         return ascii("Content-Type: application/pkcs7-mime; smime-type=" + smimeType + "; name=\"smime.p7m\"\r\n"
             + "Content-Transfer-Encoding: base64\r\n"
             + "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n");
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    }
+
+    /** A random (version 4) UUID, as UUID.randomUUID() makes it, from this thread's generator. */
+    static UUID boundaryUuid() {
+        byte[] bytes = new byte[16];
+        BOUNDARY_RANDOM.get().nextBytes(bytes);
+        bytes[6] = (byte) (bytes[6] & 0x0f | 0x40);
+        bytes[8] = (byte) (bytes[8] & 0x3f | 0x80);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        return new UUID(buffer.getLong(), buffer.getLong());
     }
 
     private static byte[] ascii(String text) {

@@ -10,11 +10,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Security;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.List;
@@ -177,6 +179,25 @@ class PrivateKeyOperationsTest {
         KeyAgreement ours = ROUTES.get(route).ecdh(EC.privateKey());
 
         assertThatThrownBy(() -> ours.doPhase(offTheCurve, true)).isInstanceOf(GeneralSecurityException.class);
+    }
+
+    @Test
+    void aKeyDecodedAgainFindsItsConvertedFormAndAtMost64ConvertedKeysAreHeld() throws Exception {
+        assumeCorrettoShipsHere("auto");
+        PrivateKeyOperations operations = PrivateKeyOperations.choose("auto", PrivateKeyOperations::corretto);
+        PrivateKey decodedAgain = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(RSA.privateKey().getEncoded()));
+
+        operations.signer("SHA256withRSA", RSA.privateKey());
+        operations.signer("SHA256withRSA", decodedAgain);
+        assertThat(operations.convertedKeyCount()).isEqualTo(1);
+
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        for (int i = 0; i < 100; i++) {
+            assertThat(operations.signer("SHA256withECDSA", generator.generateKeyPair().getPrivate()).getProvider().getName())
+                .isEqualTo(CORRETTO);
+        }
+        assertThat(operations.convertedKeyCount()).isEqualTo(64);
     }
 
     @Test
