@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/select-jdk.sh
 figures="$PWD/james-it/target/end-to-end.properties"
+# As README advises for James 3.9 (James 3.8's javax.mail has no such look-up to spare).
+jvm_options="-Djakarta.mail.util.StreamProvider=org.eclipse.angus.mail.util.MailStreamProvider"
 end_to_end=yes
 for argument in "$@"; do
     case "$argument" in
@@ -20,8 +22,8 @@ if [ "$end_to_end" = yes ]; then
     echo "Building, then measuring end to end through James (james-it EndToEndThroughput)..." >&2
     mvn -B -q package -pl benchmarks,james-it -am -Dtest=EndToEndThroughput -Dsurefire.failIfNoSpecifiedTests=false \
         -De2e.output="$figures" >&2
-    exec java --enable-native-access=ALL-UNNAMED -jar benchmarks/target/smime-gateway-benchmarks.jar --end-to-end="$figures" "$@"
+    exec java --enable-native-access=ALL-UNNAMED $jvm_options -jar benchmarks/target/smime-gateway-benchmarks.jar --end-to-end="$figures" "$@"
 fi
 echo "Building..." >&2
 mvn -B -q package -pl benchmarks -am -DskipTests >&2
-exec java --enable-native-access=ALL-UNNAMED -jar benchmarks/target/smime-gateway-benchmarks.jar "$@"
+exec java --enable-native-access=ALL-UNNAMED $jvm_options -jar benchmarks/target/smime-gateway-benchmarks.jar "$@"

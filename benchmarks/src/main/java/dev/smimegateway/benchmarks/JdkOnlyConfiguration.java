@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +40,16 @@ public final class JdkOnlyConfiguration {
             return results;
         }
         progress.println("engine, JDK only: in a JVM of its own with -D" + SWITCH + "=jdk");
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-D" + SWITCH + "=jdk",
-            "-cp", System.getProperty("java.class.path"), JdkOnlyConfiguration.class.getName(), String.valueOf(settings.seconds()),
-            String.valueOf(settings.threads()), sizes.stream().map(size -> size.bytes() / 1024 + "k").collect(Collectors.joining(",")),
-            "--only=" + String.join(",", settings.only())).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-D" + SWITCH + "=jdk"));
+        String streamProvider = System.getProperty(BenchmarkSuite.STREAM_PROVIDER, "");
+        if (!streamProvider.isBlank()) {
+            command.add("-D" + BenchmarkSuite.STREAM_PROVIDER + "=" + streamProvider);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), JdkOnlyConfiguration.class.getName(),
+            String.valueOf(settings.seconds()), String.valueOf(settings.threads()),
+            sizes.stream().map(size -> size.bytes() / 1024 + "k").collect(Collectors.joining(",")), "--only=" + String.join(",", settings.only())));
+        Process child = new ProcessBuilder(command).start();
         Thread childProgress = new Thread(() -> child.errorReader().lines().forEach(line -> progress.println("(JDK only) " + line)));
         childProgress.start();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
