@@ -5,12 +5,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+
+import dev.smimegateway.core.crypto.LruMaps;
 
 /**
  * The answers of the mailets' key-store look-ups (which identity signs for an address, which
@@ -41,12 +41,7 @@ final class LookupCache {
 
     private final Clock clock;
     private final AtomicLong generation = new AtomicLong();
-    private final Map<Object, Answer> entries = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Object, Answer> eldest) {
-            return size() > MAX_ENTRIES;
-        }
-    });
+    private final Map<Object, Answer> entries = LruMaps.bounded(MAX_ENTRIES);
 
     LookupCache(Clock clock) {
         this.clock = clock;

@@ -6,9 +6,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +18,7 @@ import javax.sql.DataSource;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.certificate.MailAddresses;
+import dev.smimegateway.core.crypto.LruMaps;
 
 /**
  * The gateway's store of keys and certificates, as the mailets and webadmin see it: a thin facade
@@ -52,12 +51,7 @@ public final class SmimeKeyStore {
     private final CrlStore crls;
     private final CertificateSelection selection;
     private final LookupCache lookups;
-    private final Map<String, Instant> markedUsed = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
-            return size() > LookupCache.MAX_ENTRIES;
-        }
-    });
+    private final Map<X509Certificate, Instant> markedUsed = LruMaps.bounded(LookupCache.MAX_ENTRIES);
     private final Clock clock;
     private final AtomicLong trustChanges = new AtomicLong();
     private volatile TrustSnapshot trust;
@@ -156,7 +150,7 @@ public final class SmimeKeyStore {
 
     /** Deletes the identity with its key and all its certificates: mail encrypted to them can no longer be decrypted. */
     public void deleteIdentity(String name) {
-        changing(() -> identities.delete(name));
+        changing(done(() -> identities.delete(name)));
     }
 
     // ---------------------------------------------------------------- look-ups for the mailets
@@ -189,7 +183,7 @@ public final class SmimeKeyStore {
      */
     public Optional<EncryptionTarget> encryptionTargetFor(String address) {
         Optional<EncryptionTarget> target = encryptionTarget(address);
-        target.ifPresent(chosen -> markUsed(CertificateFacts.of(chosen.certificate()).fingerprint()));
+        target.ifPresent(chosen -> markUsed(chosen.certificate()));
         return target;
     }
 
@@ -199,17 +193,17 @@ public final class SmimeKeyStore {
      * own transaction, holding nothing else: a harvest (which locks capabilities, then evicts) and this
      * update can never wait for each other in a cycle.
      */
-    private void markUsed(String fingerprint) {
+    private void markUsed(X509Certificate certificate) {
         Instant now = clock.instant();
-        Instant last = markedUsed.get(fingerprint);
+        Instant last = markedUsed.get(certificate);
         if (last != null && now.isBefore(last.plus(LookupCache.TIME_TO_LIVE)) && !now.isBefore(last)) {
             return;
         }
         database.inTransaction(connection -> {
-            harvested.markUsed(connection, fingerprint);
+            harvested.markUsed(connection, CertificateFacts.of(certificate).fingerprint());
             return null;
         });
-        markedUsed.put(fingerprint, now);
+        markedUsed.put(certificate, now);
     }
 
     /**
@@ -252,7 +246,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteCertificate(String name) {
-        changing(() -> partners.delete(name));
+        changing(done(() -> partners.delete(name)));
     }
 
     /** Every administrator's partner certificate as one PEM file, each preceded by its {@code name:} so the file re-imports as it was. */
@@ -291,7 +285,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteHarvested(String name) {
-        changing(() -> harvested.delete(name));
+        changing(done(() -> harvested.delete(name)));
     }
 
     /** Updated certificates seen for addresses that had one, stored or rejected, newest first. */
@@ -331,10 +325,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteTrustAnchor(String fingerprint) {
-        changingTrust(() -> {
-            trustAnchors.delete(fingerprint);
-            return null;
-        });
+        changingTrust(done(() -> trustAnchors.delete(fingerprint)));
     }
 
     // ---------------------------------------------------------------- intermediate CA certificates
@@ -357,10 +348,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteIntermediate(String fingerprint) {
-        changingTrust(() -> {
-            intermediates.delete(fingerprint);
-            return null;
-        });
+        changingTrust(done(() -> intermediates.delete(fingerprint)));
     }
 
     /** Every stored intermediate, for path building; expired ones included (the path validation decides). */
@@ -411,10 +399,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteCrl(String fingerprint) {
-        changingTrust(() -> {
-            crls.delete(fingerprint);
-            return null;
-        });
+        changingTrust(done(() -> crls.delete(fingerprint)));
     }
 
     // ---------------------------------------------------------------- the look-up cache
@@ -439,28 +424,30 @@ public final class SmimeKeyStore {
         return identity.map(found -> List.of(found.certificate())).orElse(List.of());
     }
 
-    /** Runs a write, then discards the cached look-ups (also when it failed: it may have committed before failing). */
+    /** Runs a write, then discards the cached look-ups. */
     private <T> T changing(Supplier<T> write) {
-        try {
-            return write.get();
-        } finally {
-            lookups.changed();
-        }
+        return afterwards(write, lookups::changed);
     }
 
     /** Runs a write to the trust material, then makes the next {@link #trustMaterial()} read the database's version. */
     private <T> T changingTrust(Supplier<T> write) {
+        return afterwards(write, trustChanges::incrementAndGet);
+    }
+
+    /** Runs the write, then {@code changed}, also when the write failed: it may have committed before failing. */
+    private static <T> T afterwards(Supplier<T> write, Runnable changed) {
         try {
             return write.get();
         } finally {
-            trustChanges.incrementAndGet();
+            changed.run();
         }
     }
 
-    private void changing(Runnable write) {
-        changing(() -> {
+    /** A write that returns nothing, as one that returns null. */
+    private static Supplier<Void> done(Runnable write) {
+        return () -> {
             write.run();
             return null;
-        });
+        };
     }
 }

@@ -9,8 +9,6 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +26,7 @@ import org.bouncycastle.cms.RecipientInformation;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.crypto.ContentDecryption;
+import dev.smimegateway.core.crypto.LruMaps;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
@@ -80,13 +79,7 @@ public final class SmimeDecryptor {
      * the key's deletion until pushed out, which changes nothing, as only a key the store still returns is
      * ever looked up here.
      */
-    private final Map<X509Certificate, CertificateFacts> certificateFacts = Collections.synchronizedMap(
-        new LinkedHashMap<X509Certificate, CertificateFacts>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<X509Certificate, CertificateFacts> eldest) {
-                return size() > REMEMBERED_CERTIFICATES;
-            }
-        });
+    private final Map<X509Certificate, CertificateFacts> certificateFacts = LruMaps.bounded(REMEMBERED_CERTIFICATES);
     private final KeyLookup keys;
     private final int maxBytes;
     private final Set<String> escrowIdentities;
