@@ -122,7 +122,22 @@ final class MailOutcomes {
 
     /** The administrator's release: the quarantined mail goes to the given processor (e.g. local-delivery). */
     HttpResponse<String> release(String key, String processor) throws IOException {
-        return james.patch(mail(QUARANTINE, key) + "?action=reprocess&processor=" + processor);
+        HttpResponse<String> response = james.patch(mail(QUARANTINE, key) + "?action=reprocess&processor=" + processor);
+        if (response.statusCode() < 300) {
+            // the task takes the mail out of the repository and into the spool; wait until it has
+            james.get("/tasks/" + JSON.readTree(response.body()).get("taskId").asText() + "/await");
+        }
+        return response;
+    }
+
+    /** A mail of a repository as it is stored now: its bytes and its attributes. */
+    Outcome stored(String repository, String key) throws IOException {
+        return new Outcome(repository, key, raw(repository, key), details(repository, key));
+    }
+
+    /** The administrator's deletion of a mail from a repository. */
+    HttpResponse<String> delete(String repository, String key) throws IOException {
+        return james.delete(mail(repository, key));
     }
 
     private JsonNode details(String repository, String key) throws IOException {

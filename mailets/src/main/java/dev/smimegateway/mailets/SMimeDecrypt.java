@@ -97,6 +97,17 @@ import jakarta.mail.internet.MimeMessage;
 public class SMimeDecrypt extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeDecrypt.class);
 
+    /**
+     * What this mailet records about decryption. A mail released from the quarantine into the policy
+     * again still carries them from its first run: they are removed when this run finds an encryption
+     * layer to open (the first run could not: its failure must not outlive the key imported since),
+     * and kept otherwise (the first run decrypted the mail, and only it saw the layers it removed).
+     */
+    private static final List<String> DECRYPTION_ATTRIBUTES = List.of(SmimeAttributes.RECEIVED_ENCRYPTED, SmimeAttributes.DECRYPTED,
+        SmimeAttributes.DECRYPTION_ALGORITHM, SmimeAttributes.DECRYPTION_IDENTITY, SmimeAttributes.DECRYPTION_AUTHENTICATED,
+        SmimeAttributes.DECRYPTION_FAILURE, SmimeAttributes.OUTER_VERIFICATION_STATUS, SmimeAttributes.OUTER_VERIFICATION_FAILURE,
+        SmimeAttributes.OUTER_VERIFICATION_DETAIL, SmimeAttributes.OUTER_SIGNER_ADDRESS);
+
     private final SmimeKeyStore keyStore;
     private final Clock clock;
     private StoreVerifiers verifiers;
@@ -174,9 +185,14 @@ public class SMimeDecrypt extends GenericMailet {
         boolean innermostAuthenticated = false;
         List<MimeMessage> signedLayers = new ArrayList<>();
         OuterSignatures outer = new OuterSignatures();
+        boolean decrypting = false;
         for (int depth = 0; ; depth++) {
             SmimeLayer layer = SmimeLayer.of(current);
             if (layer.isEncrypted()) {
+                if (!decrypting) {
+                    MailAttributes.remove(mail, DECRYPTION_ATTRIBUTES);
+                    decrypting = true;
+                }
                 MailAttributes.set(mail, SmimeAttributes.RECEIVED_ENCRYPTED, true);
             } else if (layer.isSigned()) {
                 MailAttributes.set(mail, SmimeAttributes.RECEIVED_SIGNED, true);

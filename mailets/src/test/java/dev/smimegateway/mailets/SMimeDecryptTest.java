@@ -266,6 +266,47 @@ class SMimeDecryptTest {
         assertThat(mailet.requiredProcessingState()).isEmpty();
     }
 
+    /**
+     * A quarantined mail an administrator releases to the policy again (webadmin's
+     * {@code ?action=reprocess&processor=transport}) still carries the attributes of its first run.
+     * Mail that could not be decrypted is quarantined as it arrived: once the administrator has
+     * imported the missing key, the second run decrypts it, and the first run's failure must not stay
+     * behind to quarantine it again.
+     */
+    @Test
+    void aReleasedMailThatNowDecryptsKeepsNoFailureOfItsFirstRun() throws Exception {
+        MimeMessage toAlice = encrypted(plain(), "aes256-gcm", ALICE.certificate());
+        FakeMail mail = mail(toAlice, "alice@partner.example");
+        mailet().service(mail);
+        assertThat((String) attribute(mail, "smime.decryption.failure")).isNotEmpty();
+
+        store.importPkcs12("alice", ALICE.pkcs12("pw"), "pw".toCharArray(), Optional.empty(), Optional.empty());
+        mailet().service(mail);
+
+        assertThat(attribute(mail, "smime.decryption.failure")).isNull();
+        assertThat(attribute(mail, "smime.decrypted")).isEqualTo(true);
+        assertThat(attribute(mail, "smime.decryption.authenticated")).isEqualTo(true);
+        assertThat(mail.getMessage().getContentType()).doesNotContain("application/pkcs7-mime");
+    }
+
+    /**
+     * What a first run decrypted is quarantined decrypted: the layer is gone, so a second run cannot
+     * tell again whether it was authenticated. Its first-run facts stay: unauthenticated CBC content
+     * does not become trustworthy by being released into the policy again.
+     */
+    @Test
+    void aReleasedMailDecryptedInItsFirstRunKeepsWhatThatDecryptionFound() throws Exception {
+        FakeMail mail = mail(toBob("aes256-cbc"), "bob@example.com");
+        mailet().service(mail);
+        assertThat(attribute(mail, "smime.decryption.authenticated")).isEqualTo(false);
+
+        mailet().service(mail);
+
+        assertThat(attribute(mail, "smime.decrypted")).isEqualTo(true);
+        assertThat(attribute(mail, "smime.decryption.algorithm")).isEqualTo("aes256-cbc");
+        assertThat(attribute(mail, "smime.decryption.authenticated")).isEqualTo(false);
+    }
+
     @Test
     void aForgedStatusHeaderIsRemovedWhenTheBodyIsOverTheSizeLimit() throws Exception {
         String big = "From: alice@partner.example\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n"
