@@ -42,9 +42,12 @@ final class CaCertificateTable<T> {
     private final Rule rule;
     private final BiFunction<CertificateFacts, Instant, T> row;
     private final Function<T, CertificateFacts> facts;
+    private final AuditOperation imported;
+    private final AuditOperation deleted;
 
     private CaCertificateTable(Database database, Clock clock, String table, String kind, Rule rule,
-                               BiFunction<CertificateFacts, Instant, T> row, Function<T, CertificateFacts> facts) {
+                               BiFunction<CertificateFacts, Instant, T> row, Function<T, CertificateFacts> facts,
+                               AuditOperation imported, AuditOperation deleted) {
         this.database = database;
         this.clock = clock;
         this.table = table;
@@ -52,23 +55,29 @@ final class CaCertificateTable<T> {
         this.rule = rule;
         this.row = row;
         this.facts = facts;
+        this.imported = imported;
+        this.deleted = deleted;
     }
 
     static CaCertificateTable<TrustAnchor> trustAnchors(Database database, Clock clock) {
         return new CaCertificateTable<>(database, clock, "smime_trust_anchor", "trust anchor", CertificateRules::checkTrustAnchor,
-            TrustAnchor::new, TrustAnchor::certificate);
+            TrustAnchor::new, TrustAnchor::certificate, AuditOperation.TRUST_ANCHOR_IMPORT, AuditOperation.TRUST_ANCHOR_DELETE);
     }
 
     static CaCertificateTable<IntermediateCertificate> intermediates(Database database, Clock clock) {
         return new CaCertificateTable<>(database, clock, "smime_intermediate", "intermediate CA certificate", IntermediateRules::check,
-            IntermediateCertificate::new, IntermediateCertificate::certificate);
+            IntermediateCertificate::new, IntermediateCertificate::certificate, AuditOperation.INTERMEDIATE_IMPORT,
+            AuditOperation.INTERMEDIATE_DELETE);
     }
 
-    /** Stores each certificate of the PEM text on its own: a bad one is reported and skipped. */
-    ImportReport importPem(String pemText) {
+    /**
+     * Stores each certificate of the PEM text on its own: a bad one is reported and skipped. Each is
+     * stored in a transaction of its own, with its audit record: a failure midway keeps those before it.
+     */
+    ImportReport importPem(String pemText, Audit audit) {
         List<ImportReport.Entry> entries = new ArrayList<>();
         for (Pem.Entry entry : Pem.readBundle(pemText)) {
-            entries.add(importOne(entry));
+            entries.add(importOne(entry, audit));
         }
         ImportReport report = new ImportReport(entries);
         LOGGER.info("Import of {}s: {} accepted, {} duplicate, {} rejected", kind, report.count(ImportReport.Status.ACCEPTED),
@@ -85,13 +94,15 @@ final class CaCertificateTable<T> {
         return database.inTransaction(connection -> read(connection, Optional.of(normalised))).stream().findFirst();
     }
 
-    void delete(String fingerprint) {
+    void delete(String fingerprint, Audit audit) {
         String normalised = Names.normaliseFingerprint(fingerprint);
         database.inTransaction(connection -> {
-            if (Database.update(connection, "DELETE FROM " + table + " WHERE fingerprint = ?", normalised) == 0) {
+            Optional<T> stored = read(connection, Optional.of(normalised)).stream().findFirst();
+            if (stored.isEmpty() || Database.update(connection, "DELETE FROM " + table + " WHERE fingerprint = ?", normalised) == 0) {
                 throw new EntryNotFoundException("no " + kind + " with fingerprint " + normalised);
             }
             Database.bump(connection, TrustMaterial.VERSION);
+            audit.record(connection, deleted, normalised, facts.apply(stored.get()));
             return null;
         });
         LOGGER.info("Deleted {} {}", kind, normalised);
@@ -106,7 +117,7 @@ final class CaCertificateTable<T> {
         return read(connection, Optional.empty()).stream().map(stored -> facts.apply(stored).certificate()).collect(Collectors.toList());
     }
 
-    private ImportReport.Entry importOne(Pem.Entry entry) {
+    private ImportReport.Entry importOne(Pem.Entry entry, Audit audit) {
         if (entry.certificate().isEmpty()) {
             return new ImportReport.Entry(entry.index(), ImportReport.Status.REJECTED, Optional.empty(), Optional.empty(),
                 Optional.empty(), entry.error());
@@ -128,6 +139,7 @@ final class CaCertificateTable<T> {
             }
             insert(connection, certificate);
             Database.bump(connection, TrustMaterial.VERSION);
+            audit.record(connection, imported, certificate.fingerprint(), certificate);
             LOGGER.info("Stored {} {} issued by {}", kind, certificate.subject(), certificate.issuer());
             return new ImportReport.Entry(entry.index(), ImportReport.Status.ACCEPTED, Optional.empty(), subject, fingerprint,
                 Optional.empty());

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +36,11 @@ final class CrlStore {
     }
 
     /** Stores the CRLs (PEM {@code X509 CRL} blocks or one DER CRL); how many were new. */
-    int importCrls(byte[] body) {
+    /** Each CRL in a transaction of its own, with its audit record: a failure midway keeps those before it. */
+    int importCrls(byte[] body, Audit audit) {
         int added = 0;
         for (X509CRL crl : Pem.readCrls(body)) {
-            if (store(crl)) {
+            if (store(crl, audit)) {
                 added++;
                 LOGGER.info("Imported the CRL of {} ({} revoked certificates)", crl.getIssuerX500Principal().getName(),
                     crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size());
@@ -67,18 +69,20 @@ final class CrlStore {
         });
     }
 
-    void delete(String fingerprint) {
+    void delete(String fingerprint, Audit audit) {
         String normalised = Names.normaliseFingerprint(fingerprint);
         database.inTransaction(connection -> {
-            if (Database.update(connection, "DELETE FROM smime_crl WHERE fingerprint = ?", normalised) == 0) {
+            Optional<String> issuer = Database.singleString(connection, "SELECT issuer FROM smime_crl WHERE fingerprint = ?", normalised);
+            if (issuer.isEmpty() || Database.update(connection, "DELETE FROM smime_crl WHERE fingerprint = ?", normalised) == 0) {
                 throw new EntryNotFoundException("no CRL with fingerprint " + normalised);
             }
             Database.bump(connection, TrustMaterial.VERSION);
+            audit.record(connection, AuditOperation.CRL_DELETE, normalised, Optional.empty(), issuer.map(name -> "CRL of " + name));
             return null;
         });
     }
 
-    private boolean store(X509CRL crl) {
+    private boolean store(X509CRL crl, Audit audit) {
         byte[] der;
         try {
             der = crl.getEncoded();
@@ -101,6 +105,8 @@ final class CrlStore {
                 insert.executeUpdate();
             }
             Database.bump(connection, TrustMaterial.VERSION);
+            audit.record(connection, AuditOperation.CRL_IMPORT, fingerprint, Optional.empty(),
+                Optional.of("CRL of " + crl.getIssuerX500Principal().getName() + ", this update " + crl.getThisUpdate().toInstant()));
             return true;
         });
     }

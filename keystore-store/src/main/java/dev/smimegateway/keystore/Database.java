@@ -12,8 +12,11 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -31,7 +34,8 @@ final class Database {
 
     /** Every migration, in order. Never edit one that was released: add the next. */
     private static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql", "V2__revocation_lists.sql",
-        "V3__intermediates_and_decrypt_only.sql", "V4__harvested_certificates.sql");
+        "V3__intermediates_and_decrypt_only.sql", "V4__harvested_certificates.sql",
+        "V5__audit_trail.sql");
 
     /** SQLState for a unique or primary key violation, the same on Derby and PostgreSQL. */
     static final String UNIQUE_VIOLATION = "23505";
@@ -73,6 +77,8 @@ final class Database {
 
     private final DataSource dataSource;
     private final Dialect dialect;
+    /** What runs after each open transaction commits, by its connection (by identity: a pool's proxies may define equals). */
+    private final Map<Connection, List<Runnable>> afterCommit = Collections.synchronizedMap(new IdentityHashMap<>());
 
     Database(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -115,19 +121,40 @@ final class Database {
     }
 
     private <T> T once(Work<T> work) {
+        List<Runnable> committed = new ArrayList<>();
+        T result;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            afterCommit.put(connection, committed);
             try {
-                T result = work.apply(connection);
+                result = work.apply(connection);
                 connection.commit();
-                return result;
             } catch (SQLException | RuntimeException | Error e) {
+                committed.clear();
                 connection.rollback();
                 throw e;
+            } finally {
+                afterCommit.remove(connection);
             }
         } catch (SQLException e) {
             throw new KeyStoreFailureException("key store database error: " + e.getMessage(), e);
         }
+        committed.forEach(Runnable::run);
+        return result;
+    }
+
+    /**
+     * Runs {@code action} once the transaction of {@code connection} has committed, and never when it
+     * rolls back (a retried attempt's actions are dropped with it): what a change reports, such as its
+     * audit log line, is then only ever said of a change that was made. Only for a connection an
+     * {@link #inTransaction} work was given.
+     */
+    void afterCommit(Connection connection, Runnable action) {
+        List<Runnable> actions = afterCommit.get(connection);
+        if (actions == null) {
+            throw new IllegalStateException("afterCommit outside a key store transaction");
+        }
+        actions.add(action);
     }
 
     @FunctionalInterface

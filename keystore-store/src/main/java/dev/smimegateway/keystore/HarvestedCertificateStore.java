@@ -35,6 +35,11 @@ import dev.smimegateway.core.certificate.MailAddresses;
  * least recently used harvested certificates (chosen for encryption or seen again least recently)
  * are evicted first. Administrator-added and promoted certificates are never evicted. Every write
  * holds the {@code harvest.lock} row, so the cap and the counts hold across threads and servers.
+ *
+ * <p>A harvest is no administrator's change, but one that stores a certificate (new or as an update)
+ * is in the audit trail as operation {@code harvest}, actor {@code mail}, and each certificate it
+ * evicts under the cap as {@code harvest.evict}, in the harvest's transaction. Harvests that store
+ * nothing (seen again, older, a refused update) are not: they change no entry.
  */
 final class HarvestedCertificateStore {
     private static final Logger LOGGER = LoggerFactory.getLogger(HarvestedCertificateStore.class);
@@ -48,11 +53,16 @@ final class HarvestedCertificateStore {
     private final CapabilityStore capabilities;
     private final Runnable lookupsChanged;
     private final Clock clock;
+    private final Audit byMail;
 
-    /** @param lookupsChanged told after a harvest that changed what encryption look-ups answer */
+    /**
+     * @param lookupsChanged told after a harvest that changed what encryption look-ups answer
+     * @param byMail         records what harvests store and evict
+     */
     HarvestedCertificateStore(Database database, PartnerCertificateStore partners, RiskAlerts alerts, CapabilityStore capabilities,
-                              Clock clock, Runnable lookupsChanged) {
+                              Clock clock, Runnable lookupsChanged, Audit byMail) {
         this.database = database;
+        this.byMail = byMail;
         this.partners = partners;
         this.alerts = alerts;
         this.capabilities = capabilities;
@@ -126,6 +136,8 @@ final class HarvestedCertificateStore {
             insert.setInt(7, facts.der().length);
             insert.executeUpdate();
         }
+        byMail.record(connection, AuditOperation.HARVEST, name, facts, (newestKnown.isPresent() ? "updated" : "stored") + " for "
+            + String.join(", ", addresses) + (newestKnown.isPresent() ? ", replacing serial " + newestKnown.get().serialHex() : ""));
         List<String> evicted = evictOverCap(connection, request.capacityBytes(), name);
         HarvestResult.Outcome outcome = newestKnown.isPresent() ? HarvestResult.Outcome.UPDATED : HarvestResult.Outcome.STORED;
         return new HarvestResult(outcome, Optional.of(name), alert, evicted);
@@ -141,7 +153,7 @@ final class HarvestedCertificateStore {
     }
 
     /** Evicts least recently used harvested certificates, never {@code keep}, until the stored bytes fit the cap. */
-    private static List<String> evictOverCap(Connection connection, long capacityBytes, String keep) throws SQLException {
+    private List<String> evictOverCap(Connection connection, long capacityBytes, String keep) throws SQLException {
         long total;
         try (PreparedStatement query = connection.prepareStatement("SELECT COALESCE(SUM(stored_bytes), 0) FROM smime_harvested");
              ResultSet rows = query.executeQuery()) {
@@ -163,7 +175,8 @@ final class HarvestedCertificateStore {
             }
         }
         for (String victim : victims.keySet()) {
-            deleteCertificate(connection, victim);
+            byMail.record(connection, AuditOperation.HARVEST_EVICT, victim, deleteCertificate(connection, victim),
+                Optional.of("evicted under the harvest size cap of " + capacityBytes + " bytes, least recently used"));
         }
         return List.copyOf(victims.keySet());
     }
@@ -191,38 +204,41 @@ final class HarvestedCertificateStore {
     }
 
     /** Makes a harvested certificate administrator-managed: it keeps its address, and is never evicted. */
-    StoredCertificate promote(String name) {
+    StoredCertificate promote(String name, Audit audit) {
         database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
             if (Database.update(connection, "DELETE FROM smime_harvested WHERE certificate_name = ?", name) == 0) {
                 throw notFound(name);
             }
             Database.update(connection, "UPDATE smime_certificate SET origin = 'ADDED' WHERE name = ?", name);
+            audit.record(connection, AuditOperation.HARVESTED_PROMOTE, name,
+                Database.singleString(connection, "SELECT fingerprint FROM smime_certificate WHERE name = ?", name), Optional.empty());
             return null;
         });
         LOGGER.info("Harvested certificate {} promoted to administrator-managed", name);
         return partners.find(name).orElseThrow();
     }
 
-    void delete(String name) {
+    void delete(String name, Audit audit) {
         database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
             if (Database.singleString(connection, "SELECT certificate_name FROM smime_harvested WHERE certificate_name = ?", name).isEmpty()) {
                 throw notFound(name);
             }
-            deleteCertificate(connection, name);
+            audit.record(connection, AuditOperation.HARVESTED_DELETE, name, deleteCertificate(connection, name), Optional.empty());
             return null;
         });
         LOGGER.info("Deleted harvested certificate {}", name);
     }
 
-    /** Deletes a certificate with its bookkeeping, its addresses and what was announced with it. */
-    private static void deleteCertificate(Connection connection, String name) throws SQLException {
+    /** Deletes a certificate with its bookkeeping, its addresses and what was announced with it; its fingerprint. */
+    private static Optional<String> deleteCertificate(Connection connection, String name) throws SQLException {
         Optional<String> fingerprint = Database.singleString(connection, "SELECT fingerprint FROM smime_certificate WHERE name = ?", name);
         if (fingerprint.isPresent()) {
             CapabilityStore.forget(connection, fingerprint.get());
         }
         Database.update(connection, "DELETE FROM smime_certificate WHERE name = ?", name);
+        return fingerprint;
     }
 
     /** Moves a harvested certificate's last-used time (and last-seen time when it was {@code seen} again); false for a certificate not harvested. */

@@ -61,7 +61,7 @@ final class IdentityStore {
     }
 
     Identity importPkcs12(String name, byte[] pkcs12, char[] password, Optional<String> alias, Optional<Boolean> activate,
-                          boolean decryptOnly) {
+                          boolean decryptOnly, Audit audit) {
         Names.validateName(name);
         if (decryptOnly && activate.orElse(false)) {
             throw new InvalidRequestException("a decrypt-only identity never signs, so it cannot be activated");
@@ -74,12 +74,13 @@ final class IdentityStore {
             checkImportedChain(chain);
         }
         Pkcs12Reader.proveKeyPair(entry.privateKey(), chain.get(0));
-        Identity identity = store(name, entry.privateKey(), chain, decryptOnly ? Optional.of(false) : activate, decryptOnly);
+        Identity identity = store(name, entry.privateKey(), chain, decryptOnly ? Optional.of(false) : activate, decryptOnly,
+            audit, AuditOperation.IDENTITY_IMPORT);
         LOGGER.info("Imported S/MIME identity {} ({}) from PKCS#12{}", name, chain.get(0).subject(), decryptOnly ? " for decryption only" : "");
         return identity;
     }
 
-    Identity createSelfSigned(String name, SelfSignedRequest request, Optional<Boolean> activate) {
+    Identity createSelfSigned(String name, SelfSignedRequest request, Optional<Boolean> activate, Audit audit) {
         Names.validateName(name);
         if (database.inTransaction(connection -> exists(connection, name))) {
             throw new EntryExistsException("an identity named '" + name + "' already exists");
@@ -87,7 +88,7 @@ final class IdentityStore {
         CertificateIssuer.Issued issued = issuer.selfSigned(request, clock.instant());
         List<CertificateFacts> chain = List.of(CertificateFacts.of(issued.certificate()));
         checkChain(chain);
-        Identity identity = store(name, issued.privateKey(), chain, activate, false);
+        Identity identity = store(name, issued.privateKey(), chain, activate, false, audit, AuditOperation.IDENTITY_CREATE);
         LOGGER.info("Created self-signed S/MIME identity {} ({}, {})", name, chain.get(0).subject(), chain.get(0).keyDescription());
         return identity;
     }
@@ -97,7 +98,7 @@ final class IdentityStore {
         return issuer.certificationRequest(database.inTransaction(connection -> privateKey(connection, name)), identity.certificate());
     }
 
-    Identity importCertificate(String name, byte[] certificateChain) {
+    Identity importCertificate(String name, byte[] certificateChain, Audit audit) {
         Identity identity = find(name).orElseThrow(() -> notFound(name));
         List<CertificateFacts> given = Pem.readChain(certificateChain);
         PublicKey key = identity.certificate().certificate().getPublicKey();
@@ -117,16 +118,15 @@ final class IdentityStore {
             insertCertificate(connection, name, chain);
             AddressIndex.IDENTITIES.deleteAll(connection, name);
             AddressIndex.IDENTITIES.insert(connection, name, leaf);
-            if (isActive(connection, name)) {
-                activate(connection, name);
-            }
+            String state = isActive(connection, name) ? deactivatedNote(activate(connection, name), "active") : "inactive";
+            audit.record(connection, AuditOperation.IDENTITY_CERTIFICATE, name, leaf, state);
             return null;
         });
         LOGGER.info("Identity {} now uses certificate {} issued by {}", name, leaf.serialHex(), leaf.issuer());
         return find(name).orElseThrow();
     }
 
-    Identity activate(String name) {
+    Identity activate(String name, Audit audit) {
         database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
             if (!exists(connection, name)) {
@@ -135,7 +135,9 @@ final class IdentityStore {
             if (DecryptOnlyRules.isDecryptOnly(connection, name)) {
                 throw new InvalidRequestException(DecryptOnlyRules.neverSigns(name) + ", so it cannot be activated");
             }
-            activate(connection, name);
+            List<String> deactivated = activate(connection, name);
+            audit.record(connection, AuditOperation.IDENTITY_ACTIVATE, name, currentCertificate(connection, name),
+                deactivatedNote(deactivated, "active"));
             return null;
         });
         return find(name).orElseThrow();
@@ -149,12 +151,15 @@ final class IdentityStore {
         return database.inTransaction(connection -> read(connection, Optional.of(name))).stream().findFirst();
     }
 
-    void delete(String name) {
+    void delete(String name, Audit audit) {
         database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
-            if (Database.update(connection, "DELETE FROM smime_identity WHERE name = ?", name) == 0) {
+            if (!exists(connection, name)) {
                 throw notFound(name);
             }
+            CertificateFacts current = currentCertificate(connection, name);
+            Database.update(connection, "DELETE FROM smime_identity WHERE name = ?", name);
+            audit.record(connection, AuditOperation.IDENTITY_DELETE, name, current);
             return null;
         });
         LOGGER.info("Deleted S/MIME identity {}", name);
@@ -246,7 +251,7 @@ final class IdentityStore {
     }
 
     private Identity store(String name, PrivateKey privateKey, List<CertificateFacts> chain, Optional<Boolean> activate,
-                           boolean decryptOnly) {
+                           boolean decryptOnly, Audit audit, AuditOperation operation) {
         byte[] sealed = seal.seal(name, privateKey);
         database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
@@ -267,9 +272,11 @@ final class IdentityStore {
             insertCertificate(connection, name, chain);
             AddressIndex.IDENTITIES.insert(connection, name, chain.get(0));
             boolean noOtherSigner = overlappingActive(connection, name).isEmpty();
+            String state = decryptOnly ? "decrypt-only" : "inactive";
             if (activate.orElse(noOtherSigner)) {
-                activate(connection, name);
+                state = deactivatedNote(activate(connection, name), "active");
             }
+            audit.record(connection, operation, name, chain.get(0), state);
             return null;
         });
         return find(name).orElseThrow();
@@ -283,12 +290,26 @@ final class IdentityStore {
         }
     }
 
-    private void activate(Connection connection, String name) throws SQLException {
-        for (String other : overlappingActive(connection, name)) {
+    /** Makes the identity active; the identities it made inactive. */
+    private List<String> activate(Connection connection, String name) throws SQLException {
+        Set<String> others = overlappingActive(connection, name);
+        for (String other : others) {
             Database.update(connection, "UPDATE smime_identity SET active = FALSE WHERE name = ?", other);
             LOGGER.info("Identity {} is no longer active: {} now signs for its addresses", other, name);
         }
         Database.update(connection, "UPDATE smime_identity SET active = TRUE WHERE name = ?", name);
+        return List.copyOf(others);
+    }
+
+    /** The audit detail of an activation: which identities it made inactive, else {@code otherwise}. */
+    private static String deactivatedNote(List<String> deactivated, String otherwise) {
+        return deactivated.isEmpty() ? otherwise : "active; made inactive: " + String.join(", ", deactivated);
+    }
+
+    private static CertificateFacts currentCertificate(Connection connection, String name) throws SQLException {
+        return Database.list(connection, "SELECT chain FROM smime_identity_certificate WHERE identity_name = ? AND is_current = TRUE",
+            row -> parseChain(row.getBytes(1)).get(0), name).stream().findFirst()
+            .orElseThrow(() -> new KeyStoreFailureException("identity '" + name + "' has no current certificate"));
     }
 
     /** Active identities, other than this one, that share an address or a domain with it. */

@@ -38,7 +38,7 @@ final class PartnerCertificateStore {
         this.clock = clock;
     }
 
-    StoredCertificate add(String name, byte[] certificate) {
+    StoredCertificate add(String name, byte[] certificate, Audit audit) {
         Names.validateName(name);
         List<CertificateFacts> given = Pem.readChain(certificate);
         if (given.size() != 1) {
@@ -56,6 +56,7 @@ final class PartnerCertificateStore {
                 throw new EntryExistsException("this certificate is already stored as '" + existing.get() + "'");
             }
             insert(connection, name, facts, StoredCertificate.Origin.ADDED, facts.emailAddresses(), facts.domains());
+            audit.record(connection, AuditOperation.CERTIFICATE_ADD, name, facts);
             return null;
         });
         LOGGER.info("Added certificate {} for {}", name, facts.displayName());
@@ -74,11 +75,13 @@ final class PartnerCertificateStore {
         return database.inTransaction(connection -> read(connection, Optional.of(name))).stream().findFirst();
     }
 
-    void delete(String name) {
+    void delete(String name, Audit audit) {
         database.inTransaction(connection -> {
-            if (Database.update(connection, "DELETE FROM smime_certificate WHERE name = ?", name) == 0) {
+            Optional<String> fingerprint = Database.singleString(connection, "SELECT fingerprint FROM smime_certificate WHERE name = ?", name);
+            if (fingerprint.isEmpty() || Database.update(connection, "DELETE FROM smime_certificate WHERE name = ?", name) == 0) {
                 throw new EntryNotFoundException("no certificate named '" + name + "'");
             }
+            audit.record(connection, AuditOperation.CERTIFICATE_DELETE, name, fingerprint, Optional.empty());
             return null;
         });
         LOGGER.info("Deleted certificate {}", name);
@@ -90,10 +93,11 @@ final class PartnerCertificateStore {
             .collect(Collectors.joining("\n"));
     }
 
-    ImportReport importPem(String pemText) {
+    /** Each certificate in a transaction of its own, with its audit record: a failure midway keeps those before it. */
+    ImportReport importPem(String pemText, Audit audit) {
         List<ImportReport.Entry> entries = new ArrayList<>();
         for (Pem.Entry entry : Pem.readBundle(pemText)) {
-            entries.add(importOne(entry));
+            entries.add(importOne(entry, audit));
         }
         ImportReport report = new ImportReport(entries);
         LOGGER.info("Certificate import: {} accepted, {} duplicate, {} rejected", report.count(ImportReport.Status.ACCEPTED),
@@ -158,7 +162,7 @@ final class PartnerCertificateStore {
 
     // ---------------------------------------------------------------- internals
 
-    private ImportReport.Entry importOne(Pem.Entry entry) {
+    private ImportReport.Entry importOne(Pem.Entry entry, Audit audit) {
         if (entry.certificate().isEmpty()) {
             return new ImportReport.Entry(entry.index(), ImportReport.Status.REJECTED, entry.name(), Optional.empty(),
                 Optional.empty(), entry.error());
@@ -182,6 +186,7 @@ final class PartnerCertificateStore {
                     name = name + "-" + facts.fingerprint().substring(0, 8);
                 }
                 insert(connection, name, facts, StoredCertificate.Origin.ADDED, facts.emailAddresses(), facts.domains());
+                audit.record(connection, AuditOperation.CERTIFICATE_IMPORT, name, facts);
                 return new ImportReport.Entry(entry.index(), ImportReport.Status.ACCEPTED, Optional.of(name), subject, fingerprint,
                     Optional.empty());
             });

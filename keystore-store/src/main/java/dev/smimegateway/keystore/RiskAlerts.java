@@ -84,16 +84,19 @@ final class RiskAlerts {
     }
 
     /** Marks the alert as seen by an administrator; acknowledging twice keeps the first time. */
-    RiskAlert acknowledge(String id) {
+    RiskAlert acknowledge(String id, Audit audit) {
         database.inTransaction(connection -> {
-            if (Database.singleString(connection, "SELECT id FROM smime_alert WHERE id = ?", id).isEmpty()) {
+            Optional<String> subject = Database.singleString(connection, "SELECT subject FROM smime_alert WHERE id = ?", id);
+            if (subject.isEmpty()) {
                 throw new EntryNotFoundException("no alert with id '" + id + "'");
             }
             try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE smime_alert SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL")) {
                 update.setTimestamp(1, Timestamp.from(clock.instant()));
                 update.setString(2, id);
-                update.executeUpdate();
+                if (update.executeUpdate() > 0) {
+                    audit.record(connection, AuditOperation.ALERT_ACKNOWLEDGE, id, Optional.empty(), Optional.of("alert for " + subject.get()));
+                }
             }
             return null;
         });

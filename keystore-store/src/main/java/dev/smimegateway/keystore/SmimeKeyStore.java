@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import javax.security.auth.x500.X500Principal;
@@ -36,6 +37,22 @@ import dev.smimegateway.core.crypto.LruMaps;
  *   that encrypt.</li>
  * </ul>
  * Every method is safe to call from many threads, and from several servers sharing one database.
+ *
+ * <h2>Audit trail</h2>
+ * Every change is recorded in the audit trail ({@link #auditTrail(AuditQuery)}), in the transaction
+ * of the change (rolled back with it, never missing when it committed), with the {@link Actor} of the
+ * store it was made through: {@link Actor#LOCAL} for the store {@link #open} gives, the caller for a
+ * view from {@link #as(Actor)} (webadmin makes one per request, with the JWT subject). Each record is
+ * logged at INFO on {@code dev.smimegateway.audit} once its transaction has committed.
+ * <p>Recording a change: a write method here hands its {@code audit} field to the part that writes,
+ * and that part, inside the transaction, once the change is certain, calls one line:
+ * <pre>
+ * audit.record(connection, AuditOperation.IDENTITY_DELETE, name, certificate);   // CertificateFacts
+ * audit.record(connection, AuditOperation.CRL_DELETE, sha256, Optional.empty(), Optional.of("CRL of " + issuer));
+ * </pre>
+ * A new kind of change adds its constant to {@link AuditOperation}. Imports of several certificates
+ * or CRLs store each in a transaction of its own, with its own record; harvests record what they
+ * store or evict as actor {@link Actor#MAIL}.
  */
 public final class SmimeKeyStore {
     /** How long another server's change to the trust material may go unseen. */
@@ -53,25 +70,52 @@ public final class SmimeKeyStore {
     private final LookupCache lookups;
     private final Map<X509Certificate, Instant> markedUsed = LruMaps.bounded(LookupCache.MAX_ENTRIES);
     private final Clock clock;
-    private final AtomicLong trustChanges = new AtomicLong();
-    private volatile TrustSnapshot trust;
+    private final AtomicLong trustChanges;
+    private final AtomicReference<TrustSnapshot> trust;
+    private final AuditTrail auditTrail;
+    /** Records this store's changes, as made by its actor. */
+    private final Audit audit;
 
     /** The trust material, the count of this server's trust changes it was read after, and when the database's version was last read. */
     private record TrustSnapshot(TrustMaterial material, long changes, Instant checkedAt) {
     }
 
-    private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock) {
+    private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock, String node) {
         this.database = database;
         this.lookups = new LookupCache(clock);
         this.clock = clock;
+        this.trustChanges = new AtomicLong();
+        this.trust = new AtomicReference<>();
+        this.auditTrail = new AuditTrail(database, clock, node);
+        this.audit = auditTrail.by(Actor.LOCAL);
         this.identities = new IdentityStore(database, seal, clock);
         this.partners = new PartnerCertificateStore(database, clock);
         this.alerts = new RiskAlerts(database, clock);
-        this.harvested = new HarvestedCertificateStore(database, partners, alerts, new CapabilityStore(clock), clock, lookups::changed);
+        this.harvested = new HarvestedCertificateStore(database, partners, alerts, new CapabilityStore(clock), clock, lookups::changed,
+            auditTrail.by(Actor.MAIL));
         this.trustAnchors = CaCertificateTable.trustAnchors(database, clock);
         this.intermediates = CaCertificateTable.intermediates(database, clock);
         this.crls = new CrlStore(database, clock);
         this.selection = new CertificateSelection(database, identities, partners, clock);
+    }
+
+    /** The same store, its caches included, whose changes are recorded as made by {@code actor}. */
+    private SmimeKeyStore(SmimeKeyStore store, Actor actor) {
+        this.database = store.database;
+        this.lookups = store.lookups;
+        this.clock = store.clock;
+        this.trustChanges = store.trustChanges;
+        this.trust = store.trust;
+        this.auditTrail = store.auditTrail;
+        this.audit = auditTrail.by(actor);
+        this.identities = store.identities;
+        this.partners = store.partners;
+        this.alerts = store.alerts;
+        this.harvested = store.harvested;
+        this.trustAnchors = store.trustAnchors;
+        this.intermediates = store.intermediates;
+        this.crls = store.crls;
+        this.selection = store.selection;
     }
 
     /**
@@ -79,9 +123,30 @@ public final class SmimeKeyStore {
      * the master secret. A database created with another secret is refused: its keys would not open.
      */
     public static SmimeKeyStore open(DataSource dataSource, char[] masterSecret, Clock clock) {
+        return open(dataSource, masterSecret, clock, hostName());
+    }
+
+    /**
+     * Opens the store as {@link #open(DataSource, char[], Clock)} does, naming this gateway node in
+     * the audit trail as {@code nodeName} (1 to 255 characters) rather than by its host name.
+     */
+    public static SmimeKeyStore open(DataSource dataSource, char[] masterSecret, Clock clock, String nodeName) {
         Database database = new Database(dataSource);
         database.migrate();
-        return new SmimeKeyStore(database, PrivateKeySeal.unlock(database, masterSecret), clock);
+        return new SmimeKeyStore(database, PrivateKeySeal.unlock(database, masterSecret), clock, nodeName);
+    }
+
+    /** This machine's host name: the audit trail's default node name. */
+    public static String hostName() {
+        return AuditTrail.hostName();
+    }
+
+    /**
+     * This store, with everything it holds and caches, whose changes the audit trail records as made
+     * by {@code actor}. Cheap: webadmin makes one per request, with the caller's JWT subject.
+     */
+    public SmimeKeyStore as(Actor actor) {
+        return new SmimeKeyStore(this, actor);
     }
 
     int schemaVersion() {
@@ -111,12 +176,12 @@ public final class SmimeKeyStore {
      */
     public Identity importPkcs12(String name, byte[] pkcs12, char[] password, Optional<String> alias, Optional<Boolean> activate,
                                  boolean decryptOnly) {
-        return changing(() -> identities.importPkcs12(name, pkcs12, password, alias, activate, decryptOnly));
+        return changing(() -> identities.importPkcs12(name, pkcs12, password, alias, activate, decryptOnly, audit));
     }
 
     /** Creates a key and a self-signed certificate for it. */
     public Identity createSelfSigned(String name, SelfSignedRequest request, Optional<Boolean> activate) {
-        return changing(() -> identities.createSelfSigned(name, request, activate));
+        return changing(() -> identities.createSelfSigned(name, request, activate, audit));
     }
 
     /** A PEM certificate signing request for the identity's key, to send to a CA. */
@@ -129,7 +194,7 @@ public final class SmimeKeyStore {
      * The previous certificate is kept for decryption.
      */
     public Identity importCertificate(String name, byte[] certificateChain) {
-        return changing(() -> identities.importCertificate(name, certificateChain));
+        return changing(() -> identities.importCertificate(name, certificateChain, audit));
     }
 
     /**
@@ -137,7 +202,7 @@ public final class SmimeKeyStore {
      * inactive. A decrypt-only identity is refused: it never signs.
      */
     public Identity activate(String name) {
-        return changing(() -> identities.activate(name));
+        return changing(() -> identities.activate(name, audit));
     }
 
     public List<Identity> listIdentities() {
@@ -150,7 +215,7 @@ public final class SmimeKeyStore {
 
     /** Deletes the identity with its key and all its certificates: mail encrypted to them can no longer be decrypted. */
     public void deleteIdentity(String name) {
-        changing(done(() -> identities.delete(name)));
+        changing(done(() -> identities.delete(name, audit)));
     }
 
     // ---------------------------------------------------------------- look-ups for the mailets
@@ -232,7 +297,7 @@ public final class SmimeKeyStore {
 
     /** Adds one partner certificate (PEM or DER) under a name. */
     public StoredCertificate addCertificate(String name, byte[] certificate) {
-        return changing(() -> partners.add(name, certificate));
+        return changing(() -> partners.add(name, certificate, audit));
     }
 
     /** The administrator's partner certificates (harvested ones: {@link #listHarvested}). */
@@ -246,7 +311,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteCertificate(String name) {
-        changing(done(() -> partners.delete(name)));
+        changing(done(() -> partners.delete(name, audit)));
     }
 
     /** Every administrator's partner certificate as one PEM file, each preceded by its {@code name:} so the file re-imports as it was. */
@@ -260,7 +325,7 @@ public final class SmimeKeyStore {
      * certificate's first address.
      */
     public ImportReport importCertificates(String pemText) {
-        return changing(() -> partners.importPem(pemText));
+        return changing(() -> partners.importPem(pemText, audit));
     }
 
     // ---------------------------------------------------------------- harvested certificates
@@ -281,11 +346,11 @@ public final class SmimeKeyStore {
 
     /** Makes a harvested certificate administrator-managed: never evicted, listed with the added ones. */
     public StoredCertificate promoteHarvested(String name) {
-        return changing(() -> harvested.promote(name));
+        return changing(() -> harvested.promote(name, audit));
     }
 
     public void deleteHarvested(String name) {
-        changing(done(() -> harvested.delete(name)));
+        changing(done(() -> harvested.delete(name, audit)));
     }
 
     /** Updated certificates seen for addresses that had one, stored or rejected, newest first. */
@@ -299,7 +364,7 @@ public final class SmimeKeyStore {
     }
 
     public RiskAlert acknowledgeAlert(String id) {
-        return alerts.acknowledge(id);
+        return alerts.acknowledge(id, audit);
     }
 
     /**
@@ -313,7 +378,7 @@ public final class SmimeKeyStore {
     // ---------------------------------------------------------------- trust anchors
 
     public ImportReport importTrustAnchors(String pemText) {
-        return changingTrust(() -> trustAnchors.importPem(pemText));
+        return changingTrust(() -> trustAnchors.importPem(pemText, audit));
     }
 
     public List<TrustAnchor> listTrustAnchors() {
@@ -325,7 +390,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteTrustAnchor(String fingerprint) {
-        changingTrust(done(() -> trustAnchors.delete(fingerprint)));
+        changingTrust(done(() -> trustAnchors.delete(fingerprint, audit)));
     }
 
     // ---------------------------------------------------------------- intermediate CA certificates
@@ -336,7 +401,7 @@ public final class SmimeKeyStore {
      * expired. They help build a signer's path to a trust anchor and are never trusted themselves.
      */
     public ImportReport importIntermediates(String pemText) {
-        return changingTrust(() -> intermediates.importPem(pemText));
+        return changingTrust(() -> intermediates.importPem(pemText, audit));
     }
 
     public List<IntermediateCertificate> listIntermediates() {
@@ -348,7 +413,7 @@ public final class SmimeKeyStore {
     }
 
     public void deleteIntermediate(String fingerprint) {
-        changingTrust(done(() -> intermediates.delete(fingerprint)));
+        changingTrust(done(() -> intermediates.delete(fingerprint, audit)));
     }
 
     /** Every stored intermediate, for path building; expired ones included (the path validation decides). */
@@ -365,7 +430,7 @@ public final class SmimeKeyStore {
     public TrustMaterial trustMaterial() {
         long changes = trustChanges.get();
         Instant now = clock.instant();
-        TrustSnapshot cached = trust;
+        TrustSnapshot cached = trust.get();
         if (cached != null && cached.changes() == changes && !now.isBefore(cached.checkedAt())
             && now.isBefore(cached.checkedAt().plus(TRUST_RECHECK))) {
             return cached.material();
@@ -376,7 +441,7 @@ public final class SmimeKeyStore {
                 Long.parseLong(Database.singleString(connection, "SELECT meta_value FROM smime_meta WHERE meta_key = ?", TrustMaterial.VERSION)
                     .orElseThrow()),
                 trustAnchors.certificates(connection), intermediates.certificates(connection), CrlStore.list(connection)));
-        trust = new TrustSnapshot(material, changes, now);
+        trust.set(new TrustSnapshot(material, changes, now));
         return material;
     }
 
@@ -390,7 +455,7 @@ public final class SmimeKeyStore {
      * @return how many were new
      */
     public int importCrls(byte[] body) {
-        return changingTrust(() -> crls.importCrls(body));
+        return changingTrust(() -> crls.importCrls(body, audit));
     }
 
     /** Every stored CRL. */
@@ -399,7 +464,17 @@ public final class SmimeKeyStore {
     }
 
     public void deleteCrl(String fingerprint) {
-        changingTrust(done(() -> crls.delete(fingerprint)));
+        changingTrust(done(() -> crls.delete(fingerprint, audit)));
+    }
+
+    // ---------------------------------------------------------------- the audit trail
+
+    /**
+     * Recorded changes, newest first: every change made through this store or another server sharing
+     * its database, with the node and the actor that made it.
+     */
+    public List<AuditRecord> auditTrail(AuditQuery query) {
+        return auditTrail.list(query);
     }
 
     // ---------------------------------------------------------------- the look-up cache

@@ -4,8 +4,10 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -23,6 +25,7 @@ final class BreakableDataSource {
 
     private final DataSource delegate;
     private volatile Fault fault = Fault.NONE;
+    private final AtomicReference<String> nextCommitFailure = new AtomicReference<>();
 
     BreakableDataSource(DataSource delegate) {
         this.delegate = delegate;
@@ -30,6 +33,11 @@ final class BreakableDataSource {
 
     void breakWith(Fault newFault) {
         fault = newFault;
+    }
+
+    /** Makes the next commit fail, once, with this SQLState (the transaction is then rolled back): 40001 is a deadlock victim. */
+    void failNextCommit(String sqlState) {
+        nextCommitFailure.set(sqlState);
     }
 
     DataSource dataSource() {
@@ -48,6 +56,10 @@ final class BreakableDataSource {
         return proxy(Connection.class, (target, method, arguments) -> {
             if (fault == Fault.DROPS_STATEMENTS && STATEMENT_METHODS.contains(method.getName())) {
                 throw new SQLNonTransientConnectionException("An I/O error occurred while sending to the backend", "08006");
+            }
+            String commitFailure = method.getName().equals("commit") ? nextCommitFailure.getAndSet(null) : null;
+            if (commitFailure != null) {
+                throw new SQLException("the commit failed (test)", commitFailure);
             }
             return invoke(method, real, arguments);
         });

@@ -120,6 +120,25 @@ class PostgresKeyStoreTest {
     }
 
     @Test
+    void theAuditTrailRecordsFiltersAndPagesInUtc() {
+        java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+        SmimeKeyStore admin = store.as(Actor.webadmin(Optional.of("admin@pg.example")));
+        TestPki.Issued frank = PKI.leaf("Frank").email("frank@partner-pg.example").issue();
+        admin.addCertificate("pg-audit-frank", frank.pem().getBytes(StandardCharsets.US_ASCII));
+        admin.deleteCertificate("pg-audit-frank");
+
+        List<AuditRecord> records = store.auditTrail(new AuditQuery(Optional.empty(), Optional.of("pg-audit-frank"), Optional.of(before),
+            Optional.empty(), 0, 10));
+
+        assertThat(records).extracting(AuditRecord::operation).containsExactly("certificate.delete", "certificate.add");
+        assertThat(records.get(1).fingerprint()).contains(CertificateFacts.of(frank.certificate()).fingerprint());
+        assertThat(records.get(1).subject()).contains("admin@pg.example");
+        assertThat(records.get(1).time()).isAfterOrEqualTo(before).isBeforeOrEqualTo(java.time.Instant.now());
+        assertThat(store.auditTrail(new AuditQuery(Optional.of(AuditOperation.CERTIFICATE_DELETE), Optional.of("pg-audit-frank"),
+            Optional.empty(), Optional.empty(), 1, 10))).isEmpty();
+    }
+
+    @Test
     void oneActiveIdentityUnderConcurrentActivation() throws Exception {
         for (int i = 0; i < 4; i++) {
             store.createSelfSigned("pg-dave-" + i, SelfSignedRequest.builder().commonName("Dave " + i).email("dave@pg.example")

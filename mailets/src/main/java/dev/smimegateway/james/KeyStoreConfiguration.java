@@ -12,6 +12,8 @@ import org.apache.commons.configuration2.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.smimegateway.keystore.SmimeKeyStore;
+
 /**
  * The key store settings of {@code conf/smime.properties}:
  * <pre>
@@ -24,13 +26,19 @@ import org.slf4j.LoggerFactory;
  *
  * # Where the embedded Derby database lives, relative to James's working directory.
  * #keystore.derby.directory=var/smime/keystore
+ *
+ * # This server's name in the key store's audit trail (default: the host name); name each server of a
+ * # cluster sharing one key store differently.
+ * #gateway.node.name=mx1
  * </pre>
  */
-public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory) {
+public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory, String nodeName) {
     public static final String MASTER_SECRET = "keystore.master.secret";
     public static final String GENERATE_MASTER_SECRET = "keystore.master.secret.generate";
     public static final String DERBY_DIRECTORY = "keystore.derby.directory";
     public static final String DEFAULT_DERBY_DIRECTORY = "var/smime/keystore";
+    public static final String NODE_NAME = "gateway.node.name";
+    static final int MAX_NODE_NAME = 255;
     static final String GENERATED_SECRET_FILE = "var/smime/master-secret";
 
     private static final Logger LOGGER = LoggerFactory.getLogger(KeyStoreConfiguration.class);
@@ -43,17 +51,31 @@ public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory) {
      */
     public static KeyStoreConfiguration from(Configuration configuration, Path workingDirectory) {
         Path derby = workingDirectory.resolve(configuration.getString(DERBY_DIRECTORY, DEFAULT_DERBY_DIRECTORY)).normalize();
+        String node = nodeName(configuration);
         String secret = configuration.getString(MASTER_SECRET, "").strip();
         if (!secret.isEmpty()) {
-            return new KeyStoreConfiguration(secret.toCharArray(), derby);
+            return new KeyStoreConfiguration(secret.toCharArray(), derby, node);
         }
         if (configuration.getBoolean(GENERATE_MASTER_SECRET, false)) {
-            return new KeyStoreConfiguration(generatedSecret(workingDirectory.resolve(GENERATED_SECRET_FILE)), derby);
+            return new KeyStoreConfiguration(generatedSecret(workingDirectory.resolve(GENERATED_SECRET_FILE)), derby, node);
         }
         throw new IllegalStateException("conf/smime.properties has no " + MASTER_SECRET
             + ": the S/MIME key store will not start without the secret that protects its private keys. "
             + "Set one (for example the output of 'openssl rand -base64 32'); for a demo only, set "
             + GENERATE_MASTER_SECRET + "=true");
+    }
+
+    /** {@value #NODE_NAME}, else the host name: printable, 1 to {@value #MAX_NODE_NAME} characters. */
+    private static String nodeName(Configuration configuration) {
+        String node = configuration.getString(NODE_NAME, "").strip();
+        if (node.isEmpty()) {
+            return SmimeKeyStore.hostName();
+        }
+        if (node.length() > MAX_NODE_NAME || node.codePoints().anyMatch(Character::isISOControl)) {
+            throw new IllegalStateException("conf/smime.properties: " + NODE_NAME + " must be 1 to " + MAX_NODE_NAME
+                + " printable characters, such as mx1");
+        }
+        return node;
     }
 
     private static char[] generatedSecret(Path file) {

@@ -63,12 +63,12 @@ public class SmimeGatewayModule extends AbstractModule {
                 throw new IllegalStateException("cannot find James's working directory: " + e.getMessage(), e);
             }
             SmimeKeyStore store = SmimeKeyStore.open(EmbeddedDerby.dataSource(configuration.derbyDirectory()),
-                configuration.masterSecret(), Clock.systemUTC());
+                configuration.masterSecret(), Clock.systemUTC(), configuration.nodeName());
             java.util.Arrays.fill(configuration.masterSecret(), '\0');
             LOGGER.info("S/MIME {}", PrivateKeyOperations.current().description());
-            LOGGER.info("S/MIME key store ready (embedded Derby at {}): {} identities, {} certificates, {} trust anchors",
-                configuration.derbyDirectory(), store.listIdentities().size(), store.listCertificates().size(),
-                store.listTrustAnchors().size());
+            LOGGER.info("S/MIME key store ready (embedded Derby at {}): {} identities, {} certificates, {} trust anchors; "
+                + "audit trail node {}", configuration.derbyDirectory(), store.listIdentities().size(), store.listCertificates().size(),
+                store.listTrustAnchors().size(), configuration.nodeName());
             return store;
         }
 

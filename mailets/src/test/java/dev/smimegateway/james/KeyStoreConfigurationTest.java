@@ -11,6 +11,8 @@ import org.apache.commons.configuration2.BaseConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.smimegateway.keystore.SmimeKeyStore;
+
 class KeyStoreConfigurationTest {
     @TempDir
     Path james;
@@ -40,6 +42,20 @@ class KeyStoreConfigurationTest {
         configuration.setProperty("keystore.derby.directory", "/srv/keys/db");
 
         assertThat(KeyStoreConfiguration.from(configuration, james).derbyDirectory()).isEqualTo(Path.of("/srv/keys/db"));
+    }
+
+    @Test
+    void theAuditTrailNodeIsTheHostNameUnlessNamed() {
+        BaseConfiguration configuration = new BaseConfiguration();
+        configuration.setProperty("keystore.master.secret", "a-secret-of-enough-length");
+        assertThat(KeyStoreConfiguration.from(configuration, james).nodeName()).isEqualTo(SmimeKeyStore.hostName()).isNotBlank();
+
+        configuration.setProperty("gateway.node.name", " mx1 ");
+        assertThat(KeyStoreConfiguration.from(configuration, james).nodeName()).isEqualTo("mx1");
+
+        configuration.setProperty("gateway.node.name", "x".repeat(256));
+        assertThatThrownBy(() -> KeyStoreConfiguration.from(configuration, james)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("gateway.node.name must be 1 to 255 printable characters");
     }
 
     @Test

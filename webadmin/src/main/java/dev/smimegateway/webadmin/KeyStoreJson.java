@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.smimegateway.core.certificate.CertificateFacts;
+import dev.smimegateway.keystore.AuditRecord;
 import dev.smimegateway.keystore.CertificateUpdate;
 import dev.smimegateway.keystore.HarvestedCertificate;
 import dev.smimegateway.keystore.Identity;
@@ -177,6 +178,21 @@ final class KeyStoreJson {
         json.put("raisedAt", alert.raisedAt().toString());
         json.put("detail", alert.detail());
         json.put("acknowledgedAt", alert.acknowledgedAt().map(Object::toString).orElse(null));
+        return json;
+    }
+
+    /** One audit record; absent values are null, so every record has the same fields. */
+    static Map<String, Object> auditRecord(AuditRecord record) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", record.id());
+        json.put("time", record.time().toString());
+        json.put("operation", record.operation());
+        json.put("entry", record.entry());
+        json.put("fingerprint", record.fingerprint().orElse(null));
+        json.put("node", record.node());
+        json.put("actor", record.actor());
+        json.put("subject", record.subject().orElse(null));
+        json.put("detail", record.detail().orElse(null));
         return json;
     }
 

@@ -2,11 +2,14 @@ package dev.smimegateway.webadmin;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.authentication.AuthenticationFilter;
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.ErrorResponder.ErrorType;
 import org.slf4j.Logger;
@@ -16,6 +19,9 @@ import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.core.certificate.CertificateRejectedException;
 import dev.smimegateway.core.certificate.MailAddresses;
 import dev.smimegateway.core.certificate.Pem;
+import dev.smimegateway.keystore.Actor;
+import dev.smimegateway.keystore.AuditOperation;
+import dev.smimegateway.keystore.AuditQuery;
 import dev.smimegateway.keystore.EntryExistsException;
 import dev.smimegateway.keystore.EntryNotFoundException;
 import dev.smimegateway.keystore.Identity;
@@ -69,6 +75,17 @@ import spark.Service;
  * DELETE /smime/harvested/{name}                                                                   204
  * GET    /smime/alerts                             risk alerts, newest first; ?acknowledged=true|false
  * POST   /smime/alerts/{id}?action=ack             mark the alert as seen by an administrator      200
+ * GET    /smime/audit                              the audit trail, newest first; ?operation= (e.g. identity.delete),
+ *                                                  ?entry= (a name, a SHA-256, an alert id), ?since= and ?until= (ISO-8601
+ *                                                  instants, since included, until excluded), ?offset=0&amp;limit=100 (1 to 1000)
+ * </pre>
+ * Every change made through these routes is in the audit trail, with the caller's JWT subject when
+ * webadmin runs with JWT authentication (James's {@code JwtFilter} puts it in the request attribute
+ * {@value AuthenticationFilter#LOGIN}); without JWT the record's {@code subject} is null. A record:
+ * <pre>
+ * {"id": 7, "time": "2026-03-02T09:15:04.123Z", "operation": "identity.activate", "entry": "alice-2026",
+ *  "fingerprint": "3f9a…", "node": "mx1", "actor": "webadmin", "subject": "admin@example.com",
+ *  "detail": "CN=Alice, serial 1a2b, issued by CN=Example CA; active; made inactive: alice-2025"}
  * </pre>
  * A harvested certificate is named after its address (with a fingerprint suffix for the second
  * one), so {@code updates} is never a harvested certificate's name. A promoted certificate leaves
@@ -92,6 +109,8 @@ public class SmimeKeyStoreRoutes implements Routes {
     private static final String INTERMEDIATES = BASE_PATH + "/intermediates";
     private static final String HARVESTED = BASE_PATH + "/harvested";
     private static final String ALERTS = BASE_PATH + "/alerts";
+    private static final String AUDIT = BASE_PATH + "/audit";
+    private static final int MAX_ENTRY_PARAMETER = 400;
     private static final int DEFAULT_PAGE = 100;
     private static final int MAX_PAGE = 1000;
     private static final String PEM_TYPE = "application/x-pem-file";
@@ -125,10 +144,10 @@ public class SmimeKeyStoreRoutes implements Routes {
             return store.certificationRequest(request.params(":name"));
         }));
         service.put(IDENTITIES + "/:name/certificate", route((request, response) ->
-            json(response, KeyStoreJson.identity(store.importCertificate(request.params(":name"), body(request))))));
+            json(response, KeyStoreJson.identity(storeFor(request).importCertificate(request.params(":name"), body(request))))));
         service.post(IDENTITIES + "/:name", route(this::identityAction));
         service.delete(IDENTITIES + "/:name", route((request, response) -> {
-            store.deleteIdentity(request.params(":name"));
+            storeFor(request).deleteIdentity(request.params(":name"));
             return noContent(response);
         }));
 
@@ -137,11 +156,11 @@ public class SmimeKeyStoreRoutes implements Routes {
             : json(response, store.listCertificates().stream().map(KeyStoreJson::storedCertificate).collect(Collectors.toList()))));
         service.post(CERTIFICATES, route((request, response) -> {
             requireAction(request, "import");
-            return importReport(response, store.importCertificates(text(request)));
+            return importReport(response, storeFor(request).importCertificates(text(request)));
         }));
         service.put(CERTIFICATES + "/:name", route((request, response) -> {
             response.status(201);
-            return json(response, KeyStoreJson.storedCertificate(store.addCertificate(request.params(":name"), body(request))));
+            return json(response, KeyStoreJson.storedCertificate(storeFor(request).addCertificate(request.params(":name"), body(request))));
         }));
         service.get(CERTIFICATES + "/:name", route((request, response) -> {
             var stored = store.certificate(request.params(":name"))
@@ -151,7 +170,7 @@ public class SmimeKeyStoreRoutes implements Routes {
                 : json(response, KeyStoreJson.storedCertificate(stored));
         }));
         service.delete(CERTIFICATES + "/:name", route((request, response) -> {
-            store.deleteCertificate(request.params(":name"));
+            storeFor(request).deleteCertificate(request.params(":name"));
             return noContent(response);
         }));
 
@@ -161,7 +180,7 @@ public class SmimeKeyStoreRoutes implements Routes {
             : json(response, store.listTrustAnchors().stream().map(KeyStoreJson::trustAnchor).collect(Collectors.toList()))));
         service.post(TRUST_ANCHORS, route((request, response) -> {
             requireAction(request, "import");
-            return importReport(response, store.importTrustAnchors(text(request)));
+            return importReport(response, storeFor(request).importTrustAnchors(text(request)));
         }));
         service.get(TRUST_ANCHORS + "/:fingerprint", route((request, response) -> {
             var anchor = store.trustAnchor(request.params(":fingerprint"))
@@ -169,7 +188,7 @@ public class SmimeKeyStoreRoutes implements Routes {
             return wantsPem(request) ? pem(response, Pem.write(anchor.certificate().certificate())) : json(response, KeyStoreJson.trustAnchor(anchor));
         }));
         service.delete(TRUST_ANCHORS + "/:fingerprint", route((request, response) -> {
-            store.deleteTrustAnchor(request.params(":fingerprint"));
+            storeFor(request).deleteTrustAnchor(request.params(":fingerprint"));
             return noContent(response);
         }));
 
@@ -178,7 +197,7 @@ public class SmimeKeyStoreRoutes implements Routes {
             : json(response, store.listIntermediates().stream().map(KeyStoreJson::intermediate).collect(Collectors.toList()))));
         service.post(INTERMEDIATES, route((request, response) -> {
             requireAction(request, "import");
-            return importReport(response, store.importIntermediates(text(request)));
+            return importReport(response, storeFor(request).importIntermediates(text(request)));
         }));
         service.get(INTERMEDIATES + "/:fingerprint", route((request, response) -> {
             var intermediate = store.intermediate(request.params(":fingerprint"))
@@ -188,7 +207,7 @@ public class SmimeKeyStoreRoutes implements Routes {
                 : json(response, KeyStoreJson.intermediate(intermediate));
         }));
         service.delete(INTERMEDIATES + "/:fingerprint", route((request, response) -> {
-            store.deleteIntermediate(request.params(":fingerprint"));
+            storeFor(request).deleteIntermediate(request.params(":fingerprint"));
             return noContent(response);
         }));
 
@@ -196,10 +215,10 @@ public class SmimeKeyStoreRoutes implements Routes {
             store.listCrls().stream().map(KeyStoreJson::crl).collect(Collectors.toList()))));
         service.post(CRLS, route((request, response) -> {
             requireAction(request, "import");
-            return json(response, java.util.Map.of("imported", store.importCrls(body(request))));
+            return json(response, java.util.Map.of("imported", storeFor(request).importCrls(body(request))));
         }));
         service.delete(CRLS + "/:fingerprint", route((request, response) -> {
-            store.deleteCrl(request.params(":fingerprint"));
+            storeFor(request).deleteCrl(request.params(":fingerprint"));
             return noContent(response);
         }));
 
@@ -216,10 +235,10 @@ public class SmimeKeyStoreRoutes implements Routes {
         }));
         service.post(HARVESTED + "/:name", route((request, response) -> {
             requireAction(request, "promote");
-            return json(response, KeyStoreJson.storedCertificate(store.promoteHarvested(request.params(":name"))));
+            return json(response, KeyStoreJson.storedCertificate(storeFor(request).promoteHarvested(request.params(":name"))));
         }));
         service.delete(HARVESTED + "/:name", route((request, response) -> {
-            store.deleteHarvested(request.params(":name"));
+            storeFor(request).deleteHarvested(request.params(":name"));
             return noContent(response);
         }));
 
@@ -227,8 +246,49 @@ public class SmimeKeyStoreRoutes implements Routes {
             store.listAlerts(optionalBoolean(request, "acknowledged")).stream().map(KeyStoreJson::alert).collect(Collectors.toList()))));
         service.post(ALERTS + "/:id", route((request, response) -> {
             requireAction(request, "ack");
-            return json(response, KeyStoreJson.alert(store.acknowledgeAlert(request.params(":id"))));
+            return json(response, KeyStoreJson.alert(storeFor(request).acknowledgeAlert(request.params(":id"))));
         }));
+
+        defineAuditRoutes(service);
+    }
+
+    // ---------------------------------------------------------------- audit trail
+
+    private void defineAuditRoutes(Service service) {
+        service.get(AUDIT, route((request, response) -> json(response,
+            store.auditTrail(auditQuery(request)).stream().map(KeyStoreJson::auditRecord).collect(Collectors.toList()))));
+    }
+
+    /**
+     * The store as the caller of this request changes it: the audit trail records the JWT subject
+     * webadmin's JwtFilter authenticated, or none without JWT. Every write goes through it.
+     */
+    private SmimeKeyStore storeFor(Request request) {
+        Object login = request.attribute(AuthenticationFilter.LOGIN);
+        Optional<String> subject = login instanceof String name && !name.isBlank() ? Optional.of(name) : Optional.empty();
+        return store.as(Actor.webadmin(subject));
+    }
+
+    private static AuditQuery auditQuery(Request request) {
+        Optional<AuditOperation> operation = Optional.ofNullable(request.queryParams("operation")).map(AuditOperation::fromLabel);
+        Optional<String> entry = Optional.ofNullable(request.queryParams("entry"));
+        if (entry.isPresent() && (entry.get().isEmpty() || entry.get().length() > MAX_ENTRY_PARAMETER)) {
+            throw badRequest("?entry must be 1 to " + MAX_ENTRY_PARAMETER + " characters");
+        }
+        return new AuditQuery(operation, entry, instant(request, "since"), instant(request, "until"),
+            wholeNumber(request, "offset", 0, 0, Integer.MAX_VALUE), wholeNumber(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE));
+    }
+
+    private static Optional<Instant> instant(Request request, String name) {
+        String value = request.queryParams(name);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(value));
+        } catch (DateTimeParseException e) {
+            throw badRequest("?" + name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, not '" + value + "'");
+        }
     }
 
     private Object listHarvested(Request request, Response response) {
@@ -251,7 +311,8 @@ public class SmimeKeyStoreRoutes implements Routes {
         if (identityRequest instanceof KeyStoreJson.Pkcs12Import) {
             KeyStoreJson.Pkcs12Import pkcs12 = (KeyStoreJson.Pkcs12Import) identityRequest;
             try {
-                identity = store.importPkcs12(name, pkcs12.pkcs12(), pkcs12.password(), pkcs12.alias(), pkcs12.activate(), decryptOnly);
+                identity = storeFor(request).importPkcs12(name, pkcs12.pkcs12(), pkcs12.password(), pkcs12.alias(), pkcs12.activate(),
+                    decryptOnly);
             } finally {
                 Arrays.fill(pkcs12.password(), '\0');
             }
@@ -259,7 +320,7 @@ public class SmimeKeyStoreRoutes implements Routes {
             throw badRequest("?decryptOnly=true imports an existing key from \"pkcs12\"; a new self-signed identity is made to sign");
         } else {
             KeyStoreJson.SelfSignedCreation creation = (KeyStoreJson.SelfSignedCreation) identityRequest;
-            identity = store.createSelfSigned(name, creation.request(), creation.activate());
+            identity = storeFor(request).createSelfSigned(name, creation.request(), creation.activate());
         }
         response.status(201);
         return json(response, KeyStoreJson.identity(identity));
@@ -276,7 +337,7 @@ public class SmimeKeyStoreRoutes implements Routes {
 
     private Object identityAction(Request request, Response response) {
         requireAction(request, "activate");
-        return json(response, KeyStoreJson.identity(store.activate(request.params(":name"))));
+        return json(response, KeyStoreJson.identity(storeFor(request).activate(request.params(":name"))));
     }
 
     private static Object importReport(Response response, ImportReport report) {

@@ -61,7 +61,7 @@ class SmimeKeyStoreRoutesTest {
         intermediate = caCertificate(rootName, new X500Name("CN=Routes Partner Issuing CA"), generator.generateKeyPair(), rootKeys);
     }
 
-    private static X509Certificate caCertificate(X500Name issuer, X500Name subject, KeyPair subjectKeys, KeyPair issuerKeys) throws Exception {
+    static X509Certificate caCertificate(X500Name issuer, X500Name subject, KeyPair subjectKeys, KeyPair issuerKeys) throws Exception {
         Instant now = Instant.now();
         JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(now.toEpochMilli()),
             Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(900))), subject, subjectKeys.getPublic());
@@ -207,7 +207,7 @@ class SmimeKeyStoreRoutesTest {
         databaseDown = true;
 
         for (String path : new String[] {"/smime/trust-anchors", "/smime/intermediates", "/smime/identities", "/smime/certificates/bob",
-            "/smime/harvested", "/smime/harvested/updates", "/smime/alerts"}) {
+            "/smime/harvested", "/smime/harvested/updates", "/smime/alerts", "/smime/audit"}) {
             HttpResponse<String> response = send("GET", path, null);
             assertThat(response.statusCode()).as(path).isEqualTo(503);
             assertThat(json(response).get("message").asText()).as(path)
