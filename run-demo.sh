@@ -35,6 +35,7 @@ Starting Apache James 3.8.1 with the S/MIME gateway ($(ls "$RUN"/extensions-jars
   SMTP      127.0.0.1:2525
   IMAP      127.0.0.1:1143
   webadmin  http://127.0.0.1:8000   (try: curl http://127.0.0.1:8000/smime/identities)
+  metrics   curl -s http://127.0.0.1:8000/metrics | grep '^smime_'
   working directory  $RUN
   logs               $RUN/logs/james.log
   key store          $RUN/var/smime/keystore (embedded Derby)

@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
@@ -66,6 +68,12 @@ import jakarta.mail.internet.MimeMessage;
  * <p>Sets {@code smime.harvest} on the mail: the outcome ({@code STORED}, {@code UPDATED},
  * {@code UPDATE_REJECTED}, {@code SEEN_AGAIN}, {@code ALREADY_KNOWN}, {@code OLDER}), or {@code skipped: <reason>}.
  * A key store failure never holds the mail up: it goes on, and the failure is logged and counted.
+ *
+ * <p>Metrics (James's {@code MetricFactory}): {@code smime.harvest.<OUTCOME>} for each outcome above
+ * (e.g. {@code smime.harvest.STORED}), {@code smime.harvest.skipped} (a signed mail whose certificate
+ * is not harvested), {@code smime.harvest.alerts} (risk alerts raised: two updates for an address or
+ * domain within {@code alertWindowHours}), {@code smime.harvest.failed.KEY_STORE}, and the timer
+ * {@code smime.harvest.time}.
  */
 public class HarvestPublicKey extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(HarvestPublicKey.class);
@@ -75,7 +83,11 @@ public class HarvestPublicKey extends GenericMailet {
     private static final Set<VerificationFailure> CHAIN_FAILURES = EnumSet.of(VerificationFailure.UNTRUSTED, VerificationFailure.EXPIRED,
         VerificationFailure.KEY_USAGE, VerificationFailure.REVOKED_UNKNOWN);
 
+    private static final String SKIPPED = "skipped";
+    private static final String ALERTS = "alerts";
+
     private final SmimeKeyStore keyStore;
+    private final GatewayMetrics metrics;
     private final Clock clock;
     private final AtomicLong failures = new AtomicLong();
     private boolean onFailedVerification;
@@ -86,13 +98,24 @@ public class HarvestPublicKey extends GenericMailet {
     private Duration alertWindow;
     private long capacityBytes;
 
-    @Inject
+    /** Without metrics, for use outside James (tests, benchmarks). */
     public HarvestPublicKey(SmimeKeyStore keyStore) {
-        this(keyStore, Clock.systemUTC());
+        this(keyStore, GatewayMetrics.none(), Clock.systemUTC());
+    }
+
+    @Inject
+    public HarvestPublicKey(SmimeKeyStore keyStore, MetricFactory metricFactory) {
+        this(keyStore, metricFactory, Clock.systemUTC());
     }
 
     HarvestPublicKey(SmimeKeyStore keyStore, Clock clock) {
+        this(keyStore, GatewayMetrics.none(), clock);
+    }
+
+    HarvestPublicKey(SmimeKeyStore keyStore, MetricFactory metricFactory, Clock clock) {
         this.keyStore = keyStore;
+        this.metrics = new GatewayMetrics(metricFactory, "harvest",
+            Stream.concat(GatewayMetrics.names(HarvestResult.Outcome.values()).stream(), Stream.of(SKIPPED, ALERTS)).toList(), List.of());
         this.clock = clock;
     }
 
@@ -109,11 +132,16 @@ public class HarvestPublicKey extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        metrics.measure(mail, this::harvest);
+    }
+
+    private void harvest(Mail mail) {
         mail.removeAttribute(OUTCOME);
         Optional<HarvestRequest> request;
         try {
             request = request(mail);
         } catch (Refusal refusal) {
+            metrics.count(SKIPPED);
             MailAttributes.set(mail, SmimeAttributes.HARVEST, "skipped: " + refusal.getMessage());
             LOGGER.debug("Not harvesting from mail {}: {}", mail.getName(), refusal.getMessage());
             return;
@@ -124,9 +152,14 @@ public class HarvestPublicKey extends GenericMailet {
         try {
             HarvestResult result = keyStore.harvest(request.get());
             MailAttributes.set(mail, SmimeAttributes.HARVEST, result.outcome().name());
-            result.alert().ifPresent(alert -> mailPostmaster(alert, mail));
+            metrics.count(result.outcome().name());
+            result.alert().ifPresent(alert -> {
+                metrics.count(ALERTS);
+                mailPostmaster(alert, mail);
+            });
         } catch (RuntimeException e) {
             long count = failures.incrementAndGet();
+            metrics.keyStoreFailed();
             MailAttributes.set(mail, SmimeAttributes.HARVEST, "skipped: the key store failed");
             LOGGER.error("Cannot harvest the certificate of mail {} ({} harvest failures since start); the mail goes on: {}",
                 mail.getName(), count, e.getMessage(), e);

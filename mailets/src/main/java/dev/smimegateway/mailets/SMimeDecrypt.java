@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import javax.security.auth.x500.X500Principal;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
@@ -93,6 +94,10 @@ import jakarta.mail.internet.MimeMessage;
  * {@code smime.decryption.algorithm}, {@code smime.decryption.identity},
  * {@code smime.decryption.authenticated}, {@code smime.decryption.failure} and the
  * {@code smime.outer.*} attributes above.
+ *
+ * <p>Metrics (James's {@code MetricFactory}): {@code smime.decrypt.decrypted} (mails decrypted),
+ * {@code smime.decrypt.failed.<REASON>} for each {@link Failure} and {@code KEY_STORE}, and the timer
+ * {@code smime.decrypt.time}. Mail that is not encrypted moves no counter.
  */
 public class SMimeDecrypt extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeDecrypt.class);
@@ -108,7 +113,46 @@ public class SMimeDecrypt extends GenericMailet {
         SmimeAttributes.DECRYPTION_FAILURE, SmimeAttributes.OUTER_VERIFICATION_STATUS, SmimeAttributes.OUTER_VERIFICATION_FAILURE,
         SmimeAttributes.OUTER_VERIFICATION_DETAIL, SmimeAttributes.OUTER_SIGNER_ADDRESS);
 
+    /** Why a mail was not decrypted, as counted in {@code smime.decrypt.failed.<REASON>}. */
+    enum Failure {
+        /** No stored private key matches any recipient of the message. */
+        NO_KEY,
+        /** A stored key matches, but it belongs to none of the envelope recipients (and is no escrow identity). */
+        NOT_RECIPIENT,
+        /** The content does not decrypt: altered or corrupt data (a GCM tag, CBC padding), or a wrong key. */
+        ALTERED_OR_CORRUPT,
+        /** Over {@code maxSizeMegabytes}. */
+        TOO_LARGE,
+        /** More than {@code maxDepth} nested S/MIME layers. */
+        TOO_DEEP,
+        /** Anything else: not well-formed CMS or MIME. */
+        MALFORMED;
+
+        /** The kind of a failure, from the engine's message (the engine reports failures as text only). */
+        static Failure of(String reason) {
+            if (reason.startsWith("no stored private key matches")) {
+                return NO_KEY;
+            }
+            if (reason.contains("belongs to none of the envelope recipients")) {
+                return NOT_RECIPIENT;
+            }
+            if (reason.startsWith("decryption failed") || reason.startsWith("authenticated decryption failed")) {
+                return ALTERED_OR_CORRUPT;
+            }
+            if (reason.contains(" larger than ")) {
+                return TOO_LARGE;
+            }
+            if (reason.startsWith("more than ") && reason.endsWith(TOO_DEEP_SUFFIX)) {
+                return TOO_DEEP;
+            }
+            return MALFORMED;
+        }
+    }
+
+    private static final String TOO_DEEP_SUFFIX = " nested S/MIME layers";
+
     private final SmimeKeyStore keyStore;
+    private final GatewayMetrics metrics;
     private final Clock clock;
     private StoreVerifiers verifiers;
     private int maxDepth;
@@ -117,13 +161,23 @@ public class SMimeDecrypt extends GenericMailet {
     private Set<String> escrowIdentities;
     private SmimeDecryptor decryptor;
 
-    @Inject
+    /** Without metrics, for use outside James (tests, benchmarks). */
     public SMimeDecrypt(SmimeKeyStore keyStore) {
-        this(keyStore, Clock.systemUTC());
+        this(keyStore, GatewayMetrics.none(), Clock.systemUTC());
+    }
+
+    @Inject
+    public SMimeDecrypt(SmimeKeyStore keyStore, MetricFactory metricFactory) {
+        this(keyStore, metricFactory, Clock.systemUTC());
     }
 
     SMimeDecrypt(SmimeKeyStore keyStore, Clock clock) {
+        this(keyStore, GatewayMetrics.none(), clock);
+    }
+
+    SMimeDecrypt(SmimeKeyStore keyStore, MetricFactory metricFactory, Clock clock) {
         this.keyStore = keyStore;
+        this.metrics = new GatewayMetrics(metricFactory, "decrypt", List.of("decrypted"), GatewayMetrics.names(Failure.values()));
         this.clock = clock;
     }
 
@@ -146,6 +200,10 @@ public class SMimeDecrypt extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        metrics.measure(mail, this::decrypt);
+    }
+
+    private void decrypt(Mail mail) throws MessagingException {
         MimeMessage message = StatusHeader.withoutForged(mail);
         try {
             MimeMessage result = unwrap(mail, message, envelopeRecipients(mail));
@@ -153,12 +211,14 @@ public class SMimeDecrypt extends GenericMailet {
                 mail.setMessage(result);
             }
         } catch (KeyStoreFailureException e) {
+            metrics.keyStoreFailed();
             LOGGER.error("Cannot decrypt mail {} from {}: the key store failed: {}", mail.getName(), mail.getMaybeSender().asString(),
                 e.getMessage());
             throw new MessagingException("SMimeDecrypt: the key store failed, mail " + mail.getName() + " is not decrypted: "
                 + e.getMessage(), e);
         } catch (SmimeException | IOException | RuntimeException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            metrics.failed(Failure.of(reason).name());
             LOGGER.warn("Cannot decrypt mail {} from {} to {}: {}", mail.getName(), mail.getMaybeSender().asString(),
                 envelopeRecipients(mail), reason);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTED, false);
@@ -201,7 +261,7 @@ public class SMimeDecrypt extends GenericMailet {
                 break;
             }
             if (depth >= maxDepth) {
-                throw new SmimeException("more than " + maxDepth + " nested S/MIME layers");
+                throw new SmimeException("more than " + maxDepth + TOO_DEEP_SUFFIX);
             }
             if (layer.isSigned()) {
                 try {
@@ -247,6 +307,7 @@ public class SMimeDecrypt extends GenericMailet {
         outer.record(mail);
         boolean authenticated = vouchedBySignature || innermostAuthenticated;
         if (decrypted) {
+            metrics.count("decrypted");
             MailAttributes.set(mail, SmimeAttributes.DECRYPTED, true);
             MailAttributes.set(mail, SmimeAttributes.DECRYPTION_AUTHENTICATED, authenticated);
             LOGGER.debug("Decrypted mail {} from {} (authenticated: {})", mail.getName(), mail.getMaybeSender().asString(), authenticated);

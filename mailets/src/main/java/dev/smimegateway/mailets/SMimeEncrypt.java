@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
@@ -88,6 +89,12 @@ import jakarta.mail.MessagingException;
  * recipient announced aes256-gcm) or {@code compatible-default} ({@code compatibleAlgorithm}).
  * To split with matchers instead, put {@code RecipientHasSmimeCertificate} on this mailet: the other
  * recipients then go on unencrypted by James's own matcher split.
+ *
+ * <p>Metrics (James's {@code MetricFactory}): {@code smime.encrypt.encrypted} (mails encrypted),
+ * {@code smime.encrypt.failed.NO_CERTIFICATE} (mails with a recipient without certificate, whatever
+ * {@code missingCertificate} then did: a split mail is also counted encrypted),
+ * {@code smime.encrypt.failed.ENCRYPTION_ERROR}, {@code smime.encrypt.failed.KEY_STORE}, and the timer
+ * {@code smime.encrypt.time}.
  */
 public class SMimeEncrypt extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeEncrypt.class);
@@ -98,7 +105,16 @@ public class SMimeEncrypt extends GenericMailet {
     /** What a recipient that never announced anything, or whose announcement cannot be read, counts as announcing. */
     private static final SmimeCapabilities NOTHING = new SmimeCapabilities(List.of(), false);
 
+    /** Why a mail was not (wholly) encrypted, as counted in {@code smime.encrypt.failed.<REASON>}. */
+    enum Failure {
+        /** A recipient has no usable encryption certificate. */
+        NO_CERTIFICATE,
+        /** Encryption itself failed (the engine threw). */
+        ENCRYPTION_ERROR
+    }
+
     private final SmimeKeyStore keyStore;
+    private final GatewayMetrics metrics;
     private Optional<ContentEncryption> pinnedAlgorithm;
     private ContentEncryption compatibleAlgorithm;
     private Optional<KeyTransport> pinnedKeyTransport;
@@ -110,9 +126,15 @@ public class SMimeEncrypt extends GenericMailet {
     private record Choice(ContentEncryption algorithm, KeyTransport keyTransport, String reason) {
     }
 
-    @Inject
+    /** Without metrics, for use outside James (tests, benchmarks). */
     public SMimeEncrypt(SmimeKeyStore keyStore) {
+        this(keyStore, GatewayMetrics.none());
+    }
+
+    @Inject
+    public SMimeEncrypt(SmimeKeyStore keyStore, MetricFactory metricFactory) {
         this.keyStore = keyStore;
+        this.metrics = new GatewayMetrics(metricFactory, "encrypt", List.of("encrypted"), GatewayMetrics.names(Failure.values()));
     }
 
     @Override
@@ -146,6 +168,10 @@ public class SMimeEncrypt extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        metrics.measure(mail, this::encrypt);
+    }
+
+    private void encrypt(Mail mail) throws MessagingException {
         Map<MailAddress, EncryptionTarget> targets = new LinkedHashMap<>();
         List<MailAddress> without = new ArrayList<>();
         for (MailAddress recipient : mail.getRecipients()) {
@@ -168,10 +194,12 @@ public class SMimeEncrypt extends GenericMailet {
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.ENCRYPTION_KEY_TRANSPORT),
                 AttributeValue.of(choice.keyTransport().parameterName())));
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.ENCRYPTION_CHOICE), AttributeValue.of(choice.reason())));
+            metrics.count("encrypted");
             LOGGER.debug("Encrypted mail {} ({}, {}, {}) to {}", mail.getName(), choice.algorithm().parameterName(),
                 choice.keyTransport().parameterName(), choice.reason(), targets.keySet());
         } catch (SmimeException | RuntimeException e) {
             String reason = "S/MIME encryption failed: " + e.getMessage();
+            metrics.failed(Failure.ENCRYPTION_ERROR.name());
             LOGGER.error("Cannot encrypt mail {} from {}: {}", mail.getName(), mail.getMaybeSender().asString(), reason, e);
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.FAILURE), AttributeValue.of(reason)));
             FailureAction.bounce(mail, reason, reason, getMailetContext(), LOGGER);
@@ -219,6 +247,7 @@ public class SMimeEncrypt extends GenericMailet {
     private boolean handleMissing(Mail mail, List<MailAddress> without) throws MessagingException {
         String names = without.stream().map(MailAddress::asString).collect(Collectors.joining(", "));
         String reason = "no S/MIME encryption certificate for " + names;
+        metrics.failed(Failure.NO_CERTIFICATE.name());
         mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.FAILURE), AttributeValue.of(reason)));
         if (missingCertificate.splits()) {
             return missingCertificate.split(mail, without, getMailetContext(), LOGGER);

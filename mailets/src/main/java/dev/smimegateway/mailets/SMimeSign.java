@@ -4,10 +4,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
@@ -68,11 +70,37 @@ import jakarta.mail.internet.MimeMessage;
  * 8bit or rewrite line ends do not break the signature; the outer headers are kept. Sets the mail
  * attributes {@code smime.signed} and {@code smime.signer}, or, when the mail is not signed,
  * {@code smime.failure} with the reason.
+ *
+ * <p>Metrics (James's {@code MetricFactory}): {@code smime.sign.signed}, {@code smime.sign.failed.<REASON>}
+ * for each {@link Failure} and {@code KEY_STORE}, and the timer {@code smime.sign.time}.
  */
 public class SMimeSign extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeSign.class);
 
+    /** Why a mail was not signed, as counted in {@code smime.sign.failed.<REASON>}. */
+    enum Failure {
+        /** An authenticated SMTP user's mail whose From is somebody else's address. */
+        IMPERSONATION,
+        /** No signing identity for the sender (or the named identity does not exist), or no sender address. */
+        NO_IDENTITY,
+        /** The named identity is decrypt-only. */
+        DECRYPT_ONLY,
+        /** The identity's certificate has expired. */
+        CERTIFICATE_EXPIRED,
+        /** The identity's certificate is not valid yet. */
+        CERTIFICATE_NOT_YET_VALID,
+        /** The identity's certificate may not sign mail (keyUsage or extendedKeyUsage). */
+        KEY_USAGE,
+        /** Signing itself failed (the engine threw). */
+        SIGNING_ERROR
+    }
+
+    /** A reason not to sign: its kind for the metrics, and the words for the sender and the log. */
+    private record Refusal(Failure failure, String reason) {
+    }
+
     private final SmimeKeyStore keyStore;
+    private final GatewayMetrics metrics;
     private final Clock clock;
     private Optional<String> identityName;
     private SignMode mode;
@@ -81,13 +109,23 @@ public class SMimeSign extends GenericMailet {
     private boolean protectHeaders;
     private FailureAction onFailure;
 
-    @Inject
+    /** Without metrics, for use outside James (tests, benchmarks). */
     public SMimeSign(SmimeKeyStore keyStore) {
-        this(keyStore, Clock.systemUTC());
+        this(keyStore, GatewayMetrics.none(), Clock.systemUTC());
+    }
+
+    @Inject
+    public SMimeSign(SmimeKeyStore keyStore, MetricFactory metricFactory) {
+        this(keyStore, metricFactory, Clock.systemUTC());
     }
 
     SMimeSign(SmimeKeyStore keyStore, Clock clock) {
+        this(keyStore, GatewayMetrics.none(), clock);
+    }
+
+    SMimeSign(SmimeKeyStore keyStore, MetricFactory metricFactory, Clock clock) {
         this.keyStore = keyStore;
+        this.metrics = new GatewayMetrics(metricFactory, "sign", List.of("signed"), GatewayMetrics.names(Failure.values()));
         this.clock = clock;
     }
 
@@ -126,8 +164,12 @@ public class SMimeSign extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        metrics.measure(mail, this::sign);
+    }
+
+    private void sign(Mail mail) throws MessagingException {
         Optional<String> sender = senderAddress(mail);
-        Optional<String> impersonation = impersonation(mail, sender);
+        Optional<Refusal> impersonation = impersonation(mail, sender);
         if (impersonation.isPresent()) {
             fail(mail, impersonation.get());
             return;
@@ -135,7 +177,7 @@ public class SMimeSign extends GenericMailet {
         Optional<SigningIdentity> identity = identityName.isPresent()
             ? keyStore.signingIdentity(identityName.get())
             : sender.flatMap(keyStore::signingIdentityFor);
-        Optional<String> problem = identity.map(this::unusable).orElseGet(() -> Optional.of(noIdentityReason(sender)));
+        Optional<Refusal> problem = identity.map(this::unusable).orElseGet(() -> Optional.of(noIdentityReason(sender)));
         if (problem.isPresent()) {
             fail(mail, problem.get());
             return;
@@ -146,43 +188,49 @@ public class SMimeSign extends GenericMailet {
             mail.setMessage(signed);
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.SIGNED), AttributeValue.of(true)));
             mail.setAttribute(new Attribute(AttributeName.of(SmimeAttributes.SIGNER), AttributeValue.of(signer.name())));
+            metrics.count("signed");
             LOGGER.debug("Signed mail {} from {} with identity {}", mail.getName(), sender.orElse("?"), signer.name());
         } catch (SmimeException | RuntimeException e) {
-            fail(mail, "S/MIME signing failed: " + e.getMessage());
+            fail(mail, new Refusal(Failure.SIGNING_ERROR, "S/MIME signing failed: " + e.getMessage()));
         }
     }
 
-    private void fail(Mail mail, String reason) throws MessagingException {
-        MailAttributes.set(mail, SmimeAttributes.FAILURE, reason);
-        onFailure.apply(mail, reason, reason, getMailetContext(), LOGGER);
+    private void fail(Mail mail, Refusal refusal) throws MessagingException {
+        metrics.failed(refusal.failure().name());
+        MailAttributes.set(mail, SmimeAttributes.FAILURE, refusal.reason());
+        onFailure.apply(mail, refusal.reason(), refusal.reason(), getMailetContext(), LOGGER);
     }
 
     /** Why a named identity cannot sign now, or empty when it can. */
-    private Optional<String> unusable(SigningIdentity identity) {
+    private Optional<Refusal> unusable(SigningIdentity identity) {
         CertificateFacts facts = CertificateFacts.of(identity.certificate());
         Instant now = clock.instant();
         if (facts.isExpiredAt(now)) {
-            return Optional.of("the S/MIME signing certificate of identity '" + identity.name() + "' expired on " + facts.notAfter());
+            return Optional.of(new Refusal(Failure.CERTIFICATE_EXPIRED,
+                "the S/MIME signing certificate of identity '" + identity.name() + "' expired on " + facts.notAfter()));
         }
         if (now.isBefore(facts.notBefore())) {
-            return Optional.of("the S/MIME signing certificate of identity '" + identity.name() + "' is not valid before " + facts.notBefore());
+            return Optional.of(new Refusal(Failure.CERTIFICATE_NOT_YET_VALID,
+                "the S/MIME signing certificate of identity '" + identity.name() + "' is not valid before " + facts.notBefore()));
         }
         if (!facts.canSignMail()) {
-            return Optional.of("the certificate of identity '" + identity.name() + "' may not sign mail (keyUsage or extendedKeyUsage)");
+            return Optional.of(new Refusal(Failure.KEY_USAGE,
+                "the certificate of identity '" + identity.name() + "' may not sign mail (keyUsage or extendedKeyUsage)"));
         }
         return Optional.empty();
     }
 
-    private String noIdentityReason(Optional<String> sender) {
+    private Refusal noIdentityReason(Optional<String> sender) {
         if (identityName.isPresent()) {
             boolean decryptOnly = keyStore.identity(identityName.get()).map(dev.smimegateway.keystore.Identity::decryptOnly).orElse(false);
             return decryptOnly
-                ? "the S/MIME identity '" + identityName.get() + "' is decrypt-only (kept to read archived mail) and never signs"
-                : "the S/MIME signing identity '" + identityName.get() + "' does not exist";
+                ? new Refusal(Failure.DECRYPT_ONLY,
+                    "the S/MIME identity '" + identityName.get() + "' is decrypt-only (kept to read archived mail) and never signs")
+                : new Refusal(Failure.NO_IDENTITY, "the S/MIME signing identity '" + identityName.get() + "' does not exist");
         }
-        return sender.map(address -> "no valid S/MIME signing certificate for " + address
+        return new Refusal(Failure.NO_IDENTITY, sender.map(address -> "no valid S/MIME signing certificate for " + address
                 + " (none, expired, or not allowed to sign)")
-            .orElse("the message has no sender address to choose an S/MIME signing certificate by");
+            .orElse("the message has no sender address to choose an S/MIME signing certificate by"));
     }
 
     /**
@@ -192,12 +240,13 @@ public class SMimeSign extends GenericMailet {
      * signed as a colleague, or as the organisation on a colleague's behalf. Mail relayed without
      * authentication (from the organisation's own mail servers) is not concerned.
      */
-    private static Optional<String> impersonation(Mail mail, Optional<String> from) {
+    private static Optional<Refusal> impersonation(Mail mail, Optional<String> from) {
         Optional<String> user = mail.getAttribute(Mail.SMTP_AUTH_USER).map(attribute -> String.valueOf(attribute.getValue().value()));
         if (user.isEmpty() || from.isEmpty() || isOwnAddress(user.get(), from.get())) {
             return Optional.empty();
         }
-        return Optional.of("authenticated user " + user.get() + " may not have mail signed as " + from.get() + " (its From address)");
+        return Optional.of(new Refusal(Failure.IMPERSONATION,
+            "authenticated user " + user.get() + " may not have mail signed as " + from.get() + " (its From address)"));
     }
 
     /** A user named by full address owns exactly that address; a user without domain, any address with that local part. */

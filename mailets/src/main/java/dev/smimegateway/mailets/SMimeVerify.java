@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetException;
@@ -97,6 +98,11 @@ import jakarta.mail.internet.MimeMessage;
  * }</pre>
  * A message that fails is kept exactly as it arrived (signature included, forged status removed), for
  * the policy to route.
+ *
+ * <p>Metrics (James's {@code MetricFactory}), one count per mail: {@code smime.verify.verified},
+ * {@code smime.verify.not_signed}, {@code smime.verify.failed.<REASON>} for each
+ * {@link VerificationFailure} (e.g. {@code smime.verify.failed.BAD_SIGNATURE}) and {@code KEY_STORE},
+ * and the timer {@code smime.verify.time}.
  */
 public class SMimeVerify extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(SMimeVerify.class);
@@ -111,18 +117,33 @@ public class SMimeVerify extends GenericMailet {
         SmimeAttributes.SIGNER_CERTIFICATE, SmimeAttributes.SIGNATURE_VALID, SmimeAttributes.SIGNING_TIME,
         SmimeAttributes.SIGNER_CAPABILITIES);
 
+    private static final String VERIFIED = "verified";
+    private static final String NOT_SIGNED = "not_signed";
+
     private final SmimeKeyStore keyStore;
+    private final GatewayMetrics metrics;
     private final Clock clock;
     private boolean removeSignature;
     private StoreVerifiers verifiers;
 
-    @Inject
+    /** Without metrics, for use outside James (tests, benchmarks). */
     public SMimeVerify(SmimeKeyStore keyStore) {
-        this(keyStore, Clock.systemUTC());
+        this(keyStore, GatewayMetrics.none(), Clock.systemUTC());
+    }
+
+    @Inject
+    public SMimeVerify(SmimeKeyStore keyStore, MetricFactory metricFactory) {
+        this(keyStore, metricFactory, Clock.systemUTC());
     }
 
     SMimeVerify(SmimeKeyStore keyStore, Clock clock) {
+        this(keyStore, GatewayMetrics.none(), clock);
+    }
+
+    SMimeVerify(SmimeKeyStore keyStore, MetricFactory metricFactory, Clock clock) {
         this.keyStore = keyStore;
+        this.metrics = new GatewayMetrics(metricFactory, "verify", List.of(VERIFIED, NOT_SIGNED),
+            GatewayMetrics.names(VerificationFailure.values()));
         this.clock = clock;
     }
 
@@ -139,12 +160,36 @@ public class SMimeVerify extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        metrics.measure(mail, this::verifyAndCount);
+    }
+
+    private void verifyAndCount(Mail mail) throws MessagingException {
+        verifyAndRecord(mail);
+        countVerdict(mail);
+    }
+
+    /** One count per mail, from the verdict this run recorded on it (its attributes were cleared first). */
+    private void countVerdict(Mail mail) {
+        if (attribute(mail, SmimeAttributes.VERIFIED).map(Boolean::parseBoolean).orElse(false)) {
+            metrics.count(VERIFIED);
+            return;
+        }
+        Optional<String> failure = attribute(mail, SmimeAttributes.VERIFICATION_FAILURE);
+        if (failure.isPresent()) {
+            metrics.failed(failure.get());
+        } else {
+            metrics.count(NOT_SIGNED);
+        }
+    }
+
+    private void verifyAndRecord(Mail mail) throws MessagingException {
         MailAttributes.remove(mail, VERDICT_ATTRIBUTES);
         MimeMessage message = StatusHeader.withoutForged(mail);
         try {
             String status = verify(mail, message);
             mail.setMessage(StatusHeader.with(mail.getMessage(), status));
         } catch (KeyStoreFailureException e) {
+            metrics.keyStoreFailed();
             LOGGER.error("Cannot verify mail {}: the key store is unavailable ({}); the mail goes to the error processor",
                 mail.getName(), e.getMessage());
             throw new MessagingException("S/MIME verification postponed: the key store is unavailable: " + e.getMessage(), e);

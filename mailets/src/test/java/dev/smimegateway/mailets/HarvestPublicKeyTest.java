@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,8 +44,7 @@ class HarvestPublicKeyTest {
     @BeforeEach
     void setUp() {
         dataSource = new SMimeVerifyVerdictTest.FailingDataSource(EmbeddedDerby.dataSource(folder.resolve("db")));
-        store = SmimeKeyStore.open(dataSource, "mailet-test-master-secret".toCharArray(), Clock.systemUTC());
-        store.importTrustAnchors(TestPki.pem(PKI.caCertificate()));
+        store = MailetFixtures.trustingPki(dataSource);
         context = FakeMailContext.builder().postmaster(postmaster()).build();
     }
 

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 
+import javax.sql.DataSource;
+
 import dev.smimegateway.core.smime.MimeEntities;
 import dev.smimegateway.core.testing.TestPki;
 import dev.smimegateway.keystore.EmbeddedDerby;
@@ -20,6 +22,13 @@ final class MailetFixtures {
 
     static SmimeKeyStore keyStore(Path folder, Clock clock) {
         return SmimeKeyStore.open(EmbeddedDerby.dataSource(folder.resolve("db")), "mailet-test-master-secret".toCharArray(), clock);
+    }
+
+    /** A key store on {@code dataSource} that trusts {@link #PKI}. */
+    static SmimeKeyStore trustingPki(DataSource dataSource) {
+        SmimeKeyStore store = SmimeKeyStore.open(dataSource, "mailet-test-master-secret".toCharArray(), Clock.systemUTC());
+        store.importTrustAnchors(TestPki.pem(PKI.caCertificate()));
+        return store;
     }
 
     static TestPki.Issued importIdentity(SmimeKeyStore store, String name, TestPki.Issued issued) {
