@@ -27,25 +27,32 @@ public record ExpiringEntry(Kind kind, String name, String fingerprint, String s
         addresses = List.copyOf(addresses);
     }
 
+    /** What the kind's routes take after {@code /smime/<kind>/}: the name, or for CA certificates and CRLs the fingerprint. */
+    public String reference() {
+        return kind.addressedByFingerprint ? fingerprint : name;
+    }
+
     /** The kinds of entries that expire, in the words (and paths) of the key administration routes. */
     public enum Kind {
         /** A signing/decryption identity's current certificate; decrypt-only identities are never listed. */
-        IDENTITY("identity", "identities"),
+        IDENTITY("identity", "identities", false),
         /** A partner certificate an administrator added (or promoted from the harvested ones). */
-        CERTIFICATE("certificate", "certificates"),
+        CERTIFICATE("certificate", "certificates", false),
         /** A partner certificate learnt from signed mail. */
-        HARVESTED("harvested certificate", "harvested"),
-        TRUST_ANCHOR("trust anchor", "trust-anchors"),
-        INTERMEDIATE("intermediate CA certificate", "intermediates"),
+        HARVESTED("harvested certificate", "harvested", false),
+        TRUST_ANCHOR("trust anchor", "trust-anchors", true),
+        INTERMEDIATE("intermediate CA certificate", "intermediates", true),
         /** A revocation list whose nextUpdate is near or past: the issuer should have published a newer one. */
-        CRL("CRL", "crls");
+        CRL("CRL", "crls", true);
 
         private final String description;
         private final String path;
+        private final boolean addressedByFingerprint;
 
-        Kind(String description, String path) {
+        Kind(String description, String path, boolean addressedByFingerprint) {
             this.description = description;
             this.path = path;
+            this.addressedByFingerprint = addressedByFingerprint;
         }
 
         /** How a log line or a mail names the kind: "trust anchor". */
