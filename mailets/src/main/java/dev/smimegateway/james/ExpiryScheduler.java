@@ -81,7 +81,10 @@ public class ExpiryScheduler {
     /** Stops the schedule; a run under way is interrupted. */
     @PreDestroy
     public void stop() {
-        executor.ifPresent(ScheduledExecutorService::shutdownNow);
+        if (running()) {
+            executor.get().shutdownNow();
+            LOGGER.info("S/MIME expiry check stopped");
+        }
     }
 
     /** Whether checks are scheduled. */
