@@ -436,7 +436,7 @@ final class IdentityStore {
         return out.toByteArray();
     }
 
-    private static List<CertificateFacts> parseChain(byte[] der) {
+    static List<CertificateFacts> parseChain(byte[] der) {
         try {
             return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(der)).stream()
                 .map(certificate -> CertificateFacts.of((X509Certificate) certificate))

@@ -477,6 +477,24 @@ public final class SmimeKeyStore {
         return auditTrail.list(query);
     }
 
+    // ---------------------------------------------------------------- expiry
+
+    /**
+     * Every entry whose validity ends within {@code window} from now, those already expired included
+     * (and marked), soonest first: identities (their current certificate), partner certificates,
+     * harvested certificates, trust anchors, intermediates and CRLs (by nextUpdate). Decrypt-only
+     * identities are not listed: they are kept expired on purpose. See {@link ExpiringEntry}.
+     *
+     * @param window zero or more; zero lists only what has already expired (or expires this instant)
+     */
+    public List<ExpiringEntry> expiringWithin(Duration window) {
+        if (window.isNegative()) {
+            throw new InvalidRequestException("the expiry window must not be negative: " + window);
+        }
+        Instant now = clock.instant();
+        return database.inTransaction(connection -> ExpiryQueries.endingBy(connection, now, now.plus(window)));
+    }
+
     // ---------------------------------------------------------------- the look-up cache
 
     /** A look-up and its argument, the key of its cached answer. */

@@ -35,11 +35,14 @@ import jakarta.inject.Inject;
  * {@code -Dsmime.gateway.crypto=jdk} to keep everything on the JDK (see {@link PrivateKeyOperations}).
  * On Java 24 and later the JVM warns once that a native library was loaded unless James runs with
  * {@code --enable-native-access=ALL-UNNAMED}.
+ *
+ * <p>It also starts the daily {@link ExpiryScheduler expiry check} ({@link ExpirySettings}).
  */
 public class SmimeGatewayModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(SmimeKeyStore.class).toProvider(KeyStoreProvider.class).asEagerSingleton();
+        bind(ExpiryScheduler.class).asEagerSingleton();
     }
 
     static class KeyStoreProvider implements Provider<SmimeKeyStore> {

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.smimegateway.core.certificate.CertificateFacts;
 import dev.smimegateway.keystore.AuditRecord;
 import dev.smimegateway.keystore.CertificateUpdate;
+import dev.smimegateway.keystore.ExpiringEntry;
 import dev.smimegateway.keystore.HarvestedCertificate;
 import dev.smimegateway.keystore.Identity;
 import dev.smimegateway.keystore.ImportReport;
@@ -207,6 +208,21 @@ final class KeyStoreJson {
         json.put("thisUpdate", crl.getThisUpdate().toInstant().toString());
         json.put("nextUpdate", crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant().toString());
         json.put("revokedCertificates", crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size());
+        return json;
+    }
+
+    /** An entry of {@code GET /smime/expiring}: kind is identity, certificate, harvested, trust-anchor, intermediate or crl. */
+    static Map<String, Object> expiring(ExpiringEntry entry) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("kind", entry.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        json.put("name", entry.name());
+        json.put("fingerprint", entry.fingerprint());
+        json.put("subject", entry.subject());
+        json.put("addresses", entry.addresses());
+        json.put("notAfter", entry.notAfter().toString());
+        json.put("expired", entry.expired());
+        json.put("active", entry.active());
+        json.put("path", "/smime/" + entry.kind().path() + "/" + entry.reference());
         return json;
     }
 

@@ -4,8 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.apache.james.webadmin.Routes;
@@ -24,11 +29,16 @@ import dev.smimegateway.keystore.AuditOperation;
 import dev.smimegateway.keystore.AuditQuery;
 import dev.smimegateway.keystore.EntryExistsException;
 import dev.smimegateway.keystore.EntryNotFoundException;
+import dev.smimegateway.keystore.ExpiringEntry;
+import dev.smimegateway.keystore.HarvestedCertificate;
 import dev.smimegateway.keystore.Identity;
 import dev.smimegateway.keystore.ImportReport;
+import dev.smimegateway.keystore.IntermediateCertificate;
 import dev.smimegateway.keystore.InvalidRequestException;
 import dev.smimegateway.keystore.KeyStoreFailureException;
 import dev.smimegateway.keystore.SmimeKeyStore;
+import dev.smimegateway.keystore.StoredCertificate;
+import dev.smimegateway.keystore.TrustAnchor;
 import jakarta.inject.Inject;
 import spark.Request;
 import spark.Response;
@@ -42,7 +52,7 @@ import spark.Service;
  * </pre>
  * Routes (JSON unless {@code ?format=pem}; errors are webadmin's JSON error body):
  * <pre>
- * GET    /smime/identities                         list identities
+ * GET    /smime/identities                         list identities; ?expiringWithinDays=30 (see below)
  * PUT    /smime/identities/{name}                  import PKCS#12 or create self-signed (JSON)      201
  *                                                  ?decryptOnly=true: a PKCS#12 key kept to read archived mail
  *                                                  (expired certificates accepted); it never signs
@@ -51,24 +61,25 @@ import spark.Service;
  * PUT    /smime/identities/{name}/certificate      the CA-signed certificate (PEM chain or DER)     200
  * POST   /smime/identities/{name}?action=activate  make it the signer for its addresses            200
  * DELETE /smime/identities/{name}                                                                  204
- * GET    /smime/certificates                       list partner certificates; ?format=pem exports all
+ * GET    /smime/certificates                       list partner certificates; ?format=pem exports all; ?expiringWithinDays=
  * POST   /smime/certificates?action=import         import a PEM file, per-certificate report       200
  * PUT    /smime/certificates/{name}                add one certificate (PEM or DER)                201
  * GET    /smime/certificates/{name}                one certificate; ?format=pem
  * DELETE /smime/certificates/{name}                                                                204
- * GET    /smime/trust-anchors                      list; ?format=pem
+ * GET    /smime/trust-anchors                      list; ?format=pem; ?expiringWithinDays=
  * POST   /smime/trust-anchors?action=import        import a CA list (PEM), per-certificate report  200
  * GET    /smime/trust-anchors/{sha256}             one anchor; ?format=pem
  * DELETE /smime/trust-anchors/{sha256}                                                             204
- * GET    /smime/intermediates                      list intermediate CAs (path building only); ?format=pem
+ * GET    /smime/intermediates                      list intermediate CAs (path building only); ?format=pem; ?expiringWithinDays=
  * POST   /smime/intermediates?action=import        import intermediate CAs (PEM), per-certificate report  200
  * GET    /smime/intermediates/{sha256}             one intermediate; ?format=pem
  * DELETE /smime/intermediates/{sha256}                                                             204
- * GET    /smime/crls                               list imported CRLs
+ * GET    /smime/crls                               list imported CRLs; ?expiringWithinDays= (by nextUpdate)
  * POST   /smime/crls?action=import                 import CRLs (PEM X509 CRL blocks or DER)        200
  * DELETE /smime/crls/{sha256}                                                                      204
  * GET    /smime/harvested                          certificates learnt from partners' signed mail, by address;
- *                                                  ?address= or ?domain= (not both), ?offset=0&amp;limit=100 (1 to 1000)
+ *                                                  ?address= or ?domain= (not both), ?offset=0&amp;limit=100 (1 to 1000);
+ *                                                  ?expiringWithinDays= (paging applies to what it keeps)
  * GET    /smime/harvested/updates                  updated certificates seen, stored or rejected, newest first; ?address=
  * GET    /smime/harvested/{name}                   one harvested certificate; ?format=pem
  * POST   /smime/harvested/{name}?action=promote    make it administrator-managed (never evicted)   200
@@ -78,6 +89,7 @@ import spark.Service;
  * GET    /smime/audit                              the audit trail, newest first; ?operation= (e.g. identity.delete),
  *                                                  ?entry= (a name, a SHA-256, an alert id), ?since= and ?until= (ISO-8601
  *                                                  instants, since included, until excluded), ?offset=0&amp;limit=100 (1 to 1000)
+ * GET    /smime/expiring                           everything that expires within ?withinDays=30 (0 to 3650), soonest first
  * </pre>
  * Every change made through these routes is in the audit trail, with the caller's JWT subject when
  * webadmin runs with JWT authentication (James's {@code JwtFilter} puts it in the request attribute
@@ -87,6 +99,9 @@ import spark.Service;
  *  "fingerprint": "3f9a…", "node": "mx1", "actor": "webadmin", "subject": "admin@example.com",
  *  "detail": "CN=Alice, serial 1a2b, issued by CN=Example CA; active; made inactive: alice-2025"}
  * </pre>
+ * {@code ?expiringWithinDays=N} (0 to 3650) keeps only the entries whose validity ends within N days,
+ * those already expired included; a CRL's validity ends at its nextUpdate. Decrypt-only identities are
+ * never "expiring": they are kept expired on purpose (see {@link SmimeKeyStore#expiringWithin}).
  * A harvested certificate is named after its address (with a fingerprint suffix for the second
  * one), so {@code updates} is never a harvested certificate's name. A promoted certificate leaves
  * {@code /smime/harvested} and is listed under {@code /smime/certificates} with the ones added by
@@ -135,8 +150,11 @@ public class SmimeKeyStoreRoutes implements Routes {
 
     @Override
     public void define(Service service) {
-        service.get(IDENTITIES, route((request, response) -> json(response,
-            store.listIdentities().stream().map(KeyStoreJson::identity).collect(Collectors.toList()))));
+        service.get(IDENTITIES, route((request, response) -> {
+            Predicate<String> expiring = expiringFilter(request, ExpiringEntry.Kind.IDENTITY);
+            return json(response, store.listIdentities().stream().filter(identity -> expiring.test(identity.name()))
+                .map(KeyStoreJson::identity).collect(Collectors.toList()));
+        }));
         service.put(IDENTITIES + "/:name", route(this::putIdentity));
         service.get(IDENTITIES + "/:name", route(this::getIdentity));
         service.get(IDENTITIES + "/:name/csr", route((request, response) -> {
@@ -151,9 +169,7 @@ public class SmimeKeyStoreRoutes implements Routes {
             return noContent(response);
         }));
 
-        service.get(CERTIFICATES, route((request, response) -> wantsPem(request)
-            ? pem(response, store.exportCertificates())
-            : json(response, store.listCertificates().stream().map(KeyStoreJson::storedCertificate).collect(Collectors.toList()))));
+        service.get(CERTIFICATES, route(this::listCertificates));
         service.post(CERTIFICATES, route((request, response) -> {
             requireAction(request, "import");
             return importReport(response, storeFor(request).importCertificates(text(request)));
@@ -174,10 +190,13 @@ public class SmimeKeyStoreRoutes implements Routes {
             return noContent(response);
         }));
 
-        service.get(TRUST_ANCHORS, route((request, response) -> wantsPem(request)
-            ? pem(response, store.listTrustAnchors().stream().map(anchor -> Pem.write(anchor.certificate().certificate()))
-                .collect(Collectors.joining()))
-            : json(response, store.listTrustAnchors().stream().map(KeyStoreJson::trustAnchor).collect(Collectors.toList()))));
+        service.get(TRUST_ANCHORS, route((request, response) -> {
+            Predicate<String> expiring = expiringFilter(request, ExpiringEntry.Kind.TRUST_ANCHOR);
+            List<TrustAnchor> anchors = store.listTrustAnchors().stream().filter(anchor -> expiring.test(anchor.fingerprint())).toList();
+            return wantsPem(request)
+                ? pem(response, anchors.stream().map(anchor -> Pem.write(anchor.certificate().certificate())).collect(Collectors.joining()))
+                : json(response, anchors.stream().map(KeyStoreJson::trustAnchor).collect(Collectors.toList()));
+        }));
         service.post(TRUST_ANCHORS, route((request, response) -> {
             requireAction(request, "import");
             return importReport(response, storeFor(request).importTrustAnchors(text(request)));
@@ -192,9 +211,14 @@ public class SmimeKeyStoreRoutes implements Routes {
             return noContent(response);
         }));
 
-        service.get(INTERMEDIATES, route((request, response) -> wantsPem(request)
-            ? pem(response, Pem.write(store.intermediateCertificates()))
-            : json(response, store.listIntermediates().stream().map(KeyStoreJson::intermediate).collect(Collectors.toList()))));
+        service.get(INTERMEDIATES, route((request, response) -> {
+            Predicate<String> expiring = expiringFilter(request, ExpiringEntry.Kind.INTERMEDIATE);
+            List<IntermediateCertificate> intermediates = store.listIntermediates().stream()
+                .filter(intermediate -> expiring.test(intermediate.fingerprint())).toList();
+            return wantsPem(request)
+                ? pem(response, Pem.write(intermediates.stream().map(intermediate -> intermediate.certificate().certificate()).toList()))
+                : json(response, intermediates.stream().map(KeyStoreJson::intermediate).collect(Collectors.toList()));
+        }));
         service.post(INTERMEDIATES, route((request, response) -> {
             requireAction(request, "import");
             return importReport(response, storeFor(request).importIntermediates(text(request)));
@@ -211,8 +235,11 @@ public class SmimeKeyStoreRoutes implements Routes {
             return noContent(response);
         }));
 
-        service.get(CRLS, route((request, response) -> json(response,
-            store.listCrls().stream().map(KeyStoreJson::crl).collect(Collectors.toList()))));
+        service.get(CRLS, route((request, response) -> {
+            Predicate<String> expiring = expiringFilter(request, ExpiringEntry.Kind.CRL);
+            return json(response, store.listCrls().stream().map(KeyStoreJson::crl)
+                .filter(crl -> expiring.test((String) crl.get("fingerprint"))).collect(Collectors.toList()));
+        }));
         service.post(CRLS, route((request, response) -> {
             requireAction(request, "import");
             return json(response, java.util.Map.of("imported", storeFor(request).importCrls(body(request))));
@@ -250,6 +277,7 @@ public class SmimeKeyStoreRoutes implements Routes {
         }));
 
         defineAuditRoutes(service);
+        defineExpiry(service);
     }
 
     // ---------------------------------------------------------------- audit trail
@@ -299,8 +327,24 @@ public class SmimeKeyStoreRoutes implements Routes {
         }
         int offset = wholeNumber(request, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = wholeNumber(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
-        return json(response, store.listHarvested(address, domain, offset, limit).stream().map(KeyStoreJson::harvested)
-            .collect(Collectors.toList()));
+        Optional<Duration> expiring = expiringWithin(request, EXPIRING_WITHIN_DAYS);
+        List<HarvestedCertificate> page = expiring.isPresent()
+            ? expiringHarvested(expiring.get(), address, domain, offset, limit)
+            : store.listHarvested(address, domain, offset, limit);
+        return json(response, page.stream().map(KeyStoreJson::harvested).collect(Collectors.toList()));
+    }
+
+    private Object listCertificates(Request request, Response response) {
+        if (request.queryParams(EXPIRING_WITHIN_DAYS) == null) {
+            return wantsPem(request)
+                ? pem(response, store.exportCertificates())
+                : json(response, store.listCertificates().stream().map(KeyStoreJson::storedCertificate).collect(Collectors.toList()));
+        }
+        Predicate<String> expiring = expiringFilter(request, ExpiringEntry.Kind.CERTIFICATE);
+        List<StoredCertificate> certificates = store.listCertificates().stream().filter(stored -> expiring.test(stored.name())).toList();
+        return wantsPem(request)
+            ? pem(response, certificates.stream().map(stored -> Pem.writeNamed(stored.name(), stored.certificate())).collect(Collectors.joining()))
+            : json(response, certificates.stream().map(KeyStoreJson::storedCertificate).collect(Collectors.toList()));
     }
 
     private Object putIdentity(Request request, Response response) {
@@ -339,6 +383,67 @@ public class SmimeKeyStoreRoutes implements Routes {
         requireAction(request, "activate");
         return json(response, KeyStoreJson.identity(storeFor(request).activate(request.params(":name"))));
     }
+
+    // ---------------------------------------------------------------- expiry
+
+    private static final String EXPIRING = BASE_PATH + "/expiring";
+    private static final String EXPIRING_WITHIN_DAYS = "expiringWithinDays";
+    private static final String WITHIN_DAYS = "withinDays";
+    private static final int DEFAULT_EXPIRY_DAYS = 30;
+    /** Ten years: any longer window is a typo, not a question. */
+    private static final int MAX_EXPIRY_DAYS = 3650;
+
+    private void defineExpiry(Service service) {
+        service.get(EXPIRING, route((request, response) -> json(response,
+            store.expiringWithin(expiringWithin(request, WITHIN_DAYS).orElse(Duration.ofDays(DEFAULT_EXPIRY_DAYS))).stream()
+                .map(KeyStoreJson::expiring).collect(Collectors.toList()))));
+    }
+
+    /** {@code ?name=N}, a number of days from 0 to {@value #MAX_EXPIRY_DAYS}, if given. */
+    private static Optional<Duration> expiringWithin(Request request, String name) {
+        if (request.queryParams(name) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofDays(wholeNumber(request, name, 0, 0, MAX_EXPIRY_DAYS)));
+    }
+
+    /**
+     * Without {@code ?expiringWithinDays}, keeps everything; with it, keeps the entries of that kind
+     * the store lists as expiring, by name or (trust anchors, intermediates, CRLs) by fingerprint.
+     */
+    private Predicate<String> expiringFilter(Request request, ExpiringEntry.Kind kind) {
+        Optional<Duration> window = expiringWithin(request, EXPIRING_WITHIN_DAYS);
+        if (window.isEmpty()) {
+            return key -> true;
+        }
+        Set<String> keys = store.expiringWithin(window.get()).stream().filter(entry -> entry.kind() == kind)
+            .map(ExpiringEntry::reference).collect(Collectors.toSet());
+        return keys::contains;
+    }
+
+    /** The page of expiring harvested certificates, of the address or domain if given, in the list's order (by address). */
+    private List<HarvestedCertificate> expiringHarvested(Duration window, Optional<String> address, Optional<String> domain, int offset,
+                                                         int limit) {
+        Optional<String> domainSuffix = domain.map(name -> {
+            String normalised = MailAddresses.normalise(name);
+            if (!MailAddresses.isValidDomain(normalised)) {
+                throw badRequest("?domain must be a domain such as example.com, not '" + name + "'");
+            }
+            return "@" + normalised;
+        });
+        return store.expiringWithin(window).stream()
+            .filter(entry -> entry.kind() == ExpiringEntry.Kind.HARVESTED)
+            .filter(entry -> address.map(entry.addresses()::contains).orElse(true))
+            .filter(entry -> domainSuffix.map(suffix -> entry.addresses().stream().anyMatch(harvestedFor -> harvestedFor.endsWith(suffix)))
+                .orElse(true))
+            .sorted(Comparator.comparing((ExpiringEntry entry) -> entry.addresses().get(0)).thenComparing(ExpiringEntry::name))
+            .skip(offset)
+            .limit(limit)
+            .flatMap(entry -> store.harvestedCertificate(entry.name()).stream())
+            .toList();
+    }
+
+    // ---------------------------------------------------------------- answers
 
     private static Object importReport(Response response, ImportReport report) {
         if (report.count(ImportReport.Status.ACCEPTED) == 0 && report.count(ImportReport.Status.REJECTED) > 0) {

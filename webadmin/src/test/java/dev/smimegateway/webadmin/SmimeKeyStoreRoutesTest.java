@@ -207,7 +207,8 @@ class SmimeKeyStoreRoutesTest {
         databaseDown = true;
 
         for (String path : new String[] {"/smime/trust-anchors", "/smime/intermediates", "/smime/identities", "/smime/certificates/bob",
-            "/smime/harvested", "/smime/harvested/updates", "/smime/alerts", "/smime/audit"}) {
+            "/smime/harvested", "/smime/harvested/updates", "/smime/alerts", "/smime/audit", "/smime/expiring",
+            "/smime/crls?expiringWithinDays=30", "/smime/harvested?expiringWithinDays=30"}) {
             HttpResponse<String> response = send("GET", path, null);
             assertThat(response.statusCode()).as(path).isEqualTo(503);
             assertThat(json(response).get("message").asText()).as(path)
