@@ -12,6 +12,8 @@ import org.apache.commons.configuration2.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.smimegateway.keystore.SmimeKeyStore;
+
 /**
  * The key store settings of {@code conf/smime.properties}:
  * <pre>
@@ -24,13 +26,18 @@ import org.slf4j.LoggerFactory;
  *
  * # Where the embedded Derby database lives, relative to James's working directory.
  * #keystore.derby.directory=var/smime/keystore
+ *
+ * # Allow POST /smime/identities/{name}/pkcs12 to hand out private keys as password-protected
+ * # PKCS#12 backups. Off unless set to true.
+ * #keystore.export.privateKeys=false
  * </pre>
  */
-public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory) {
+public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory, boolean privateKeyExport) {
     public static final String MASTER_SECRET = "keystore.master.secret";
     public static final String GENERATE_MASTER_SECRET = "keystore.master.secret.generate";
     public static final String DERBY_DIRECTORY = "keystore.derby.directory";
     public static final String DEFAULT_DERBY_DIRECTORY = "var/smime/keystore";
+    public static final String EXPORT_PRIVATE_KEYS = SmimeKeyStore.EXPORT_SETTING;
     static final String GENERATED_SECRET_FILE = "var/smime/master-secret";
 
     private static final Logger LOGGER = LoggerFactory.getLogger(KeyStoreConfiguration.class);
@@ -43,17 +50,31 @@ public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory) {
      */
     public static KeyStoreConfiguration from(Configuration configuration, Path workingDirectory) {
         Path derby = workingDirectory.resolve(configuration.getString(DERBY_DIRECTORY, DEFAULT_DERBY_DIRECTORY)).normalize();
+        boolean export = privateKeyExport(configuration);
         String secret = configuration.getString(MASTER_SECRET, "").strip();
         if (!secret.isEmpty()) {
-            return new KeyStoreConfiguration(secret.toCharArray(), derby);
+            return new KeyStoreConfiguration(secret.toCharArray(), derby, export);
         }
         if (configuration.getBoolean(GENERATE_MASTER_SECRET, false)) {
-            return new KeyStoreConfiguration(generatedSecret(workingDirectory.resolve(GENERATED_SECRET_FILE)), derby);
+            return new KeyStoreConfiguration(generatedSecret(workingDirectory.resolve(GENERATED_SECRET_FILE)), derby, export);
         }
         throw new IllegalStateException("conf/smime.properties has no " + MASTER_SECRET
             + ": the S/MIME key store will not start without the secret that protects its private keys. "
             + "Set one (for example the output of 'openssl rand -base64 32'); for a demo only, set "
             + GENERATE_MASTER_SECRET + "=true");
+    }
+
+    /** Whether the key store may export private keys; anything but true or false stops James, naming the setting. */
+    public SmimeKeyStore.PrivateKeyExport privateKeyExportSetting() {
+        return privateKeyExport ? SmimeKeyStore.PrivateKeyExport.ALLOWED : SmimeKeyStore.PrivateKeyExport.REFUSED;
+    }
+
+    private static boolean privateKeyExport(Configuration configuration) {
+        String value = configuration.getString(EXPORT_PRIVATE_KEYS, "false").strip();
+        if (value.equals("true") || value.equals("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalStateException("conf/smime.properties: " + EXPORT_PRIVATE_KEYS + " must be true or false, not '" + value + "'");
     }
 
     private static char[] generatedSecret(Path file) {
