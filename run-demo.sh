@@ -26,6 +26,10 @@ cat >> "$RUN/conf/smime.properties" <<'PROPERTIES'
 # Added by run-demo.sh. DEMO ONLY: the master secret is generated into run/var/smime/master-secret.
 keystore.master.secret.generate=true
 PROPERTIES
+if [ "${SMIME_EXPORT_PRIVATE_KEYS:-false}" = true ]; then
+    # SMIME_EXPORT_PRIVATE_KEYS=true ./run-demo.sh allows PKCS#12 backups (off by default, as in production).
+    echo "keystore.export.privateKeys=true" >> "$RUN/conf/smime.properties"
+fi
 rm -f "$RUN"/extensions-jars/*.jar
 cp james-server/target/extensions-jars/*.jar "$RUN/extensions-jars/"
 

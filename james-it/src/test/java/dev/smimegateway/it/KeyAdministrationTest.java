@@ -186,10 +186,13 @@ class KeyAdministrationTest {
     }
 
     @Test
-    void deletesAnIdentity() throws Exception {
+    void deletingArchivesAnIdentityAndDestroyingRemovesIt() throws Exception {
         james.putJson("/smime/identities/henry", selfSigned("henry@example.com"));
+        String fingerprint = json(james.get("/smime/identities/henry")).at("/certificate/fingerprint").asText();
 
         assertThat(james.delete("/smime/identities/henry").statusCode()).isEqualTo(204);
+        assertThat(json(james.get("/smime/identities/henry")).get("archived").asBoolean()).isTrue();
+        assertThat(james.delete("/smime/identities/henry?action=destroy&fingerprint=" + fingerprint).statusCode()).isEqualTo(204);
         assertThat(james.get("/smime/identities/henry").statusCode()).isEqualTo(404);
     }
 

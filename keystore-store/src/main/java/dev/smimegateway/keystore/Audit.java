@@ -10,7 +10,7 @@ import dev.smimegateway.core.certificate.CertificateFacts;
  * Records one actor's changes in the {@link AuditTrail}. Every write of the key store's parts takes
  * one and, inside the transaction that makes the change, once the change is known to happen, calls
  * <pre>
- * audit.record(connection, AuditOperation.IDENTITY_DELETE, name, certificate);
+ * audit.record(connection, AuditOperation.IDENTITY_ARCHIVE, name, certificate);
  * </pre>
  * The row is then committed or rolled back with the change, and logged only once committed.
  */

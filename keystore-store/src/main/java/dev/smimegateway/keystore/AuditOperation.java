@@ -14,7 +14,13 @@ public enum AuditOperation {
     /** A CA-issued certificate put onto an identity's key (the previous one is kept to decrypt). */
     IDENTITY_CERTIFICATE("identity.certificate"),
     IDENTITY_ACTIVATE("identity.activate"),
-    IDENTITY_DELETE("identity.delete"),
+    /** An identity archived (webadmin's DELETE): it no longer signs or decrypts. */
+    IDENTITY_ARCHIVE("identity.archive"),
+    IDENTITY_RESTORE("identity.restore"),
+    /** An archived identity destroyed for good, with its private key. */
+    IDENTITY_DESTROY("identity.destroy"),
+    /** An identity's private key handed out as a PKCS#12 backup. */
+    IDENTITY_EXPORT("identity.export"),
     CERTIFICATE_ADD("certificate.add"),
     /** One certificate accepted from a PEM bundle (one record per certificate stored). */
     CERTIFICATE_IMPORT("certificate.import"),

@@ -17,12 +17,13 @@ import dev.smimegateway.core.certificate.CertificateFacts;
  * The entries whose validity ends by a given instant, one query per kind on the column that holds the
  * end of validity ({@code not_after}; a CRL's {@code next_update}, where a CRL without one never
  * expires). Decrypt-only identities are left out: they are kept, expired, to read archived mail, and
- * never sign; so are an identity's previous certificates, which only decrypt.
+ * never sign; so are archived identities (retired by an administrator) and an identity's previous
+ * certificates, which only decrypt.
  */
 final class ExpiryQueries {
     private static final String IDENTITIES = "SELECT i.name, c.fingerprint, c.not_after, i.active, c.chain FROM smime_identity i "
         + "JOIN smime_identity_certificate c ON c.identity_name = i.name "
-        + "WHERE c.is_current = TRUE AND i.decrypt_only = FALSE AND c.not_after <= ?";
+        + "WHERE c.is_current = TRUE AND i.decrypt_only = FALSE AND i.archived_at IS NULL AND c.not_after <= ?";
     private static final String CERTIFICATES = "SELECT name, fingerprint, not_after, der FROM smime_certificate "
         + "WHERE origin = 'ADDED' AND not_after <= ?";
     private static final String HARVESTED = "SELECT c.name, c.fingerprint, c.not_after, c.der, h.address FROM smime_certificate c "

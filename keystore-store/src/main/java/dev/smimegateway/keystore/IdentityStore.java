@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -43,11 +44,12 @@ import dev.smimegateway.core.certificate.Pem;
  * The current certificate signs; all of them decrypt. Several identities may cover one address, and
  * exactly one of them is active: every write takes the {@code identity.lock} row, so that rule holds
  * across spool threads and servers. A decrypt-only identity ({@link DecryptOnlyRules}) is never
- * active.
+ * active. An archived identity (deleted by the administrator, not yet destroyed) keeps its sealed key
+ * and certificates but is invisible to every look-up that signs or decrypts, and is never active.
  */
 final class IdentityStore {
     private static final Logger LOGGER = LoggerFactory.getLogger(IdentityStore.class);
-    private static final String LOCK = "identity.lock";
+    static final String LOCK = "identity.lock";
 
     private final Database database;
     private final PrivateKeySeal seal;
@@ -95,11 +97,17 @@ final class IdentityStore {
 
     String certificationRequest(String name) {
         Identity identity = find(name).orElseThrow(() -> notFound(name));
+        if (identity.archived()) {
+            throw archived(name, "make a certificate request for it");
+        }
         return issuer.certificationRequest(database.inTransaction(connection -> privateKey(connection, name)), identity.certificate());
     }
 
     Identity importCertificate(String name, byte[] certificateChain, Audit audit) {
         Identity identity = find(name).orElseThrow(() -> notFound(name));
+        if (identity.archived()) {
+            throw archived(name, "give it a new certificate");
+        }
         List<CertificateFacts> given = Pem.readChain(certificateChain);
         PublicKey key = identity.certificate().certificate().getPublicKey();
         CertificateFacts leaf = given.stream()
@@ -113,6 +121,7 @@ final class IdentityStore {
         checkChain(chain);
         database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
+            refuseArchived(connection, name, "give it a new certificate");
             refuseHeldCertificate(connection, leaf);
             Database.update(connection, "UPDATE smime_identity_certificate SET is_current = FALSE WHERE identity_name = ?", name);
             insertCertificate(connection, name, chain);
@@ -132,6 +141,7 @@ final class IdentityStore {
             if (!exists(connection, name)) {
                 throw notFound(name);
             }
+            refuseArchived(connection, name, "activate it");
             if (DecryptOnlyRules.isDecryptOnly(connection, name)) {
                 throw new InvalidRequestException(DecryptOnlyRules.neverSigns(name) + ", so it cannot be activated");
             }
@@ -151,18 +161,110 @@ final class IdentityStore {
         return database.inTransaction(connection -> read(connection, Optional.of(name))).stream().findFirst();
     }
 
-    void delete(String name, Audit audit) {
+    // ---------------------------------------------------------------- archive, restore, destroy, export
+
+    /** Archives the identity: it stops signing and decrypting at once, and keeps its key for {@link #restore}. */
+    Identity archive(String name, Audit audit) {
         database.inTransaction(connection -> {
             Database.lock(connection, LOCK);
-            if (!exists(connection, name)) {
-                throw notFound(name);
+            if (archivedAt(connection, name).isPresent()) {
+                throw new WrongStateException("identity '" + name + "' is already archived");
             }
-            CertificateFacts current = currentCertificate(connection, name);
-            Database.update(connection, "DELETE FROM smime_identity WHERE name = ?", name);
-            audit.record(connection, AuditOperation.IDENTITY_DELETE, name, current);
+            try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE smime_identity SET archived_at = ?, active = FALSE WHERE name = ?")) {
+                update.setTimestamp(1, Timestamp.from(clock.instant()));
+                update.setString(2, name);
+                update.executeUpdate();
+            }
+            audit.record(connection, AuditOperation.IDENTITY_ARCHIVE, name, currentCertificate(connection, name));
             return null;
         });
-        LOGGER.info("Deleted S/MIME identity {}", name);
+        LOGGER.info("Archived S/MIME identity {}: it no longer signs or decrypts until it is restored", name);
+        return find(name).orElseThrow();
+    }
+
+    /**
+     * Brings an archived identity back: it decrypts again, and signs once the administrator activates
+     * it (it comes back inactive, so that restoring never takes signing away from another identity).
+     */
+    Identity restore(String name, Audit audit) {
+        database.inTransaction(connection -> {
+            Database.lock(connection, LOCK);
+            if (archivedAt(connection, name).isEmpty()) {
+                throw new WrongStateException("identity '" + name + "' is not archived; only an archived identity can be restored");
+            }
+            Database.update(connection, "UPDATE smime_identity SET archived_at = NULL WHERE name = ?", name);
+            audit.record(connection, AuditOperation.IDENTITY_RESTORE, name, currentCertificate(connection, name));
+            return null;
+        });
+        LOGGER.info("Restored S/MIME identity {} (inactive until activated)", name);
+        return find(name).orElseThrow();
+    }
+
+    /**
+     * Destroys an archived identity with its key and every certificate: mail encrypted to them can
+     * never be decrypted again. The caller names the identity's current certificate by its SHA-256
+     * fingerprint, so that a typo in the name cannot destroy the wrong key.
+     */
+    void destroy(String name, String fingerprint, Audit audit) {
+        database.inTransaction(connection -> {
+            Database.lock(connection, LOCK);
+            if (archivedAt(connection, name).isEmpty()) {
+                throw new WrongStateException("identity '" + name + "' is not archived: archive it first (DELETE without "
+                    + "?action=destroy), then destroy it");
+            }
+            String current = Database.singleString(connection,
+                "SELECT fingerprint FROM smime_identity_certificate WHERE identity_name = ? AND is_current = TRUE", name).orElseThrow();
+            if (!current.equalsIgnoreCase(fingerprint)) {
+                throw new WrongStateException("the fingerprint given is not that of the current certificate of identity '" + name
+                    + "' (" + current + "); nothing was destroyed");
+            }
+            CertificateFacts destroyed = currentCertificate(connection, name);
+            Database.update(connection, "DELETE FROM smime_identity WHERE name = ?", name);
+            audit.record(connection, AuditOperation.IDENTITY_DESTROY, name, destroyed);
+            return null;
+        });
+        LOGGER.info("Destroyed S/MIME identity {} with its private key", name);
+    }
+
+    /** The identity's key and current chain as a password-protected PKCS#12 file; archived identities included. */
+    byte[] exportPkcs12(String name, char[] password, Audit audit) {
+        // Read in one transaction, written after it: the PKCS#12 key derivations take seconds and hold no connection.
+        // The export is recorded with the read: a key handed out is never missing from the audit trail.
+        KeyAndChain material = database.inTransaction(connection -> {
+            Identity identity = read(connection, Optional.of(name)).stream().findFirst().orElseThrow(() -> notFound(name));
+            audit.record(connection, AuditOperation.IDENTITY_EXPORT, name, identity.certificate());
+            return new KeyAndChain(privateKey(connection, name),
+                identity.chain().stream().map(CertificateFacts::certificate).collect(Collectors.toList()));
+        });
+        return Pkcs12Writer.write(name, material.privateKey(), material.chain(), password);
+    }
+
+    /** What a backup holds; an archived identity's too, so not a {@link SigningIdentity}. */
+    private record KeyAndChain(PrivateKey privateKey, List<X509Certificate> chain) {
+    }
+
+    /** When the identity was archived; empty when it is not; not found when there is no such identity. */
+    private static Optional<Timestamp> archivedAt(Connection connection, String name) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT archived_at FROM smime_identity WHERE name = ?")) {
+            query.setString(1, name);
+            try (ResultSet rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    throw notFound(name);
+                }
+                return Optional.ofNullable(rows.getTimestamp(1));
+            }
+        }
+    }
+
+    private static void refuseArchived(Connection connection, String name, String what) throws SQLException {
+        if (archivedAt(connection, name).isPresent()) {
+            throw archived(name, what);
+        }
+    }
+
+    private static WrongStateException archived(String name, String what) {
+        return new WrongStateException("identity '" + name + "' is archived: restore it (POST ?action=restore) before you " + what);
     }
 
     // ---------------------------------------------------------------- for CertificateSelection and decryption
@@ -175,27 +277,32 @@ final class IdentityStore {
     /** Names of the active, signing-capable identities bound to this address or domain pattern ({@link AddressIndex} kind). */
     List<String> activeSignerNames(Connection connection, String address, String kind) throws SQLException {
         return Database.list(connection, "SELECT a.identity_name FROM smime_identity_address a JOIN smime_identity i ON i.name = a.identity_name "
-            + "WHERE a.address = ? AND a.kind = ? AND i.active = TRUE AND i.decrypt_only = FALSE ORDER BY a.identity_name",
+            + "WHERE a.address = ? AND a.kind = ? AND i.active = TRUE AND i.decrypt_only = FALSE AND i.archived_at IS NULL "
+            + "ORDER BY a.identity_name",
             row -> row.getString(1), address, kind);
     }
 
     /** The current certificates of active identities bound to this address or domain pattern: mail to our own users. */
     List<CertificateFacts> activeCertificates(Connection connection, String address, String kind) throws SQLException {
         return Database.list(connection, "SELECT c.chain FROM smime_identity_certificate c "
-            + "JOIN smime_identity i ON i.name = c.identity_name AND i.active = TRUE AND c.is_current = TRUE "
+            + "JOIN smime_identity i ON i.name = c.identity_name AND i.active = TRUE AND i.archived_at IS NULL AND c.is_current = TRUE "
             + "JOIN smime_identity_address a ON a.identity_name = c.identity_name WHERE a.address = ? AND a.kind = ?",
             row -> parseChain(row.getBytes(1)).get(0), address, kind);
     }
 
     /**
-     * The identity with its key when it may sign: never a decrypt-only identity (the log says why),
-     * and only when its current certificate passes {@code usable}.
+     * The identity with its key when it may sign: never a decrypt-only or an archived identity (the
+     * log says why), and only when its current certificate passes {@code usable}.
      */
     Optional<SigningIdentity> signingIdentity(Connection connection, String name, Predicate<CertificateFacts> usable)
         throws SQLException {
         List<Identity> found = read(connection, Optional.of(name));
         if (!found.isEmpty() && found.get(0).decryptOnly()) {
             LOGGER.warn("S/MIME identity {} was asked to sign: {}", name, DecryptOnlyRules.neverSigns(name));
+            return Optional.empty();
+        }
+        if (!found.isEmpty() && found.get(0).archived()) {
+            LOGGER.warn("S/MIME identity {} was asked to sign, but it is archived: restore and activate it to sign with it", name);
             return Optional.empty();
         }
         if (found.isEmpty() || !usable.test(found.get(0).certificate())) {
@@ -213,7 +320,7 @@ final class IdentityStore {
     Optional<DecryptionKey> decryptionKey(X500Principal issuerName, BigInteger serialNumber) {
         return database.inTransaction(connection -> {
             try (PreparedStatement query = connection.prepareStatement(
-                "SELECT identity_name, chain FROM smime_identity_certificate WHERE serial = ? AND issuer = ?")) {
+                "SELECT c.identity_name, c.chain FROM smime_identity_certificate c " + UNARCHIVED + "WHERE c.serial = ? AND c.issuer = ?")) {
                 query.setString(1, serialNumber.toString(16));
                 query.setString(2, issuerName.getName(X500Principal.CANONICAL));
                 return firstDecryptionKey(query);
@@ -224,7 +331,7 @@ final class IdentityStore {
     Optional<DecryptionKey> decryptionKey(byte[] subjectKeyIdentifier) {
         return database.inTransaction(connection -> {
             try (PreparedStatement query = connection.prepareStatement(
-                "SELECT identity_name, chain FROM smime_identity_certificate WHERE subject_key_id = ?")) {
+                "SELECT c.identity_name, c.chain FROM smime_identity_certificate c " + UNARCHIVED + "WHERE c.subject_key_id = ?")) {
                 query.setString(1, HexFormat.of().formatHex(subjectKeyIdentifier));
                 return firstDecryptionKey(query);
             }
@@ -232,6 +339,9 @@ final class IdentityStore {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /** Joined into the decryption look-ups: an archived identity's key opens no mail. */
+    private static final String UNARCHIVED = "JOIN smime_identity i ON i.name = c.identity_name AND i.archived_at IS NULL ";
 
     private void checkChain(List<CertificateFacts> chain) {
         CertificateRules.checkIdentityCertificate(chain.get(0), clock.instant());
@@ -368,7 +478,7 @@ final class IdentityStore {
         }
         List<Identity> identities = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(
-            "SELECT name, active, key_algorithm, created_at, decrypt_only FROM smime_identity"
+            "SELECT name, active, key_algorithm, created_at, decrypt_only, archived_at FROM smime_identity"
                 + (onlyName.isPresent() ? " WHERE name = ?" : "") + " ORDER BY name")) {
             if (onlyName.isPresent()) {
                 query.setString(1, onlyName.get());
@@ -380,8 +490,9 @@ final class IdentityStore {
                     if (chain == null) {
                         throw new KeyStoreFailureException("identity '" + name + "' has no current certificate");
                     }
+                    Optional<Instant> archivedAt = Optional.ofNullable(rows.getTimestamp(6)).map(Timestamp::toInstant);
                     identities.add(new Identity(name, rows.getBoolean(2), rows.getBoolean(5), rows.getString(3), chain,
-                        previous.getOrDefault(name, List.of()), rows.getTimestamp(4).toInstant()));
+                        previous.getOrDefault(name, List.of()), rows.getTimestamp(4).toInstant(), archivedAt));
                 }
             }
         }

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -40,17 +41,83 @@ final class PrivateKeySeal {
             if (salt.isEmpty()) {
                 return new PrivateKeySeal(initialise(connection, masterSecret));
             }
-            int iterations = Integer.parseInt(Database.singleString(connection, META, "kdf.iterations").orElseThrow());
-            KeyProtector protector = KeyProtector.derive(masterSecret, Base64.getDecoder().decode(salt.get()), iterations);
-            String check = Database.singleString(connection, META, "kdf.check").orElseThrow();
-            try {
-                protector.open(Base64.getDecoder().decode(check), "check");
-            } catch (KeyStoreFailureException e) {
-                throw new KeyStoreFailureException("The S/MIME key store master secret is not the one this key store was created with; "
-                    + "its private keys cannot be opened. Restore the original keystore.master.secret.", e);
-            }
-            return new PrivateKeySeal(protector);
+            return unlockExisting(connection, masterSecret);
         });
+    }
+
+    private static PrivateKeySeal unlockExisting(Connection connection, char[] masterSecret) throws SQLException {
+        String salt = Database.singleString(connection, META, "kdf.salt").orElseThrow();
+        int iterations = Integer.parseInt(Database.singleString(connection, META, "kdf.iterations").orElseThrow());
+        KeyProtector protector = KeyProtector.derive(masterSecret, Base64.getDecoder().decode(salt), iterations);
+        String check = Database.singleString(connection, META, "kdf.check").orElseThrow();
+        try {
+            protector.open(Base64.getDecoder().decode(check), "check");
+        } catch (KeyStoreFailureException e) {
+            throw new KeyStoreFailureException("The S/MIME key store master secret is not the one this key store was created with; "
+                + "its private keys cannot be opened. Restore the original keystore.master.secret.", e);
+        }
+        return new PrivateKeySeal(protector);
+    }
+
+    /** Told of each private key re-encrypted by {@link #rotate}, before the transaction commits. */
+    @FunctionalInterface
+    interface RotationProgress {
+        void resealed(int done, int total, String identityName);
+    }
+
+    /**
+     * Re-encrypts every identity's private key (active, inactive, decrypt-only and archived alike)
+     * under a key derived from {@code newSecret} with a fresh salt, and replaces the salt, iteration
+     * count and check value, all in one transaction that holds the identities' lock: a failure or a
+     * crash before the commit leaves the database exactly as it was, under the old secret.
+     *
+     * @return how many keys were re-encrypted
+     * @throws KeyStoreFailureException when {@code oldSecret} does not open the store (nothing changes)
+     */
+    static int rotate(Database database, char[] oldSecret, char[] newSecret, RotationProgress progress) {
+        if (Arrays.equals(oldSecret, newSecret)) {
+            throw new InvalidRequestException("the new master secret is the same as the old one");
+        }
+        return database.inTransaction(connection -> {
+            Database.lock(connection, IdentityStore.LOCK);
+            if (Database.singleString(connection, META, "kdf.salt").isEmpty()) {
+                throw new InvalidRequestException("this key store holds no key material yet: nothing to re-encrypt; "
+                    + "just set the new secret in smime.properties");
+            }
+            PrivateKeySeal old = unlockExisting(connection, oldSecret);
+            byte[] newSalt = new byte[16];
+            new SecureRandom().nextBytes(newSalt);
+            KeyProtector next = KeyProtector.derive(newSecret, newSalt, KeyProtector.ITERATIONS);
+            List<String> names = Database.list(connection, "SELECT name FROM smime_identity ORDER BY name", row -> row.getString(1));
+            int done = 0;
+            for (String name : names) {
+                byte[] sealed = Database.list(connection, "SELECT encrypted_key FROM smime_identity WHERE name = ?",
+                    row -> row.getBytes(1), name).get(0);
+                byte[] encoded = old.protector.open(sealed, context(name));
+                try (PreparedStatement update = connection.prepareStatement("UPDATE smime_identity SET encrypted_key = ? WHERE name = ?")) {
+                    update.setBytes(1, next.seal(encoded, context(name)));
+                    update.setString(2, name);
+                    update.executeUpdate();
+                } finally {
+                    Arrays.fill(encoded, (byte) 0);
+                }
+                progress.resealed(++done, names.size(), name);
+            }
+            updateMeta(connection, "kdf.salt", Base64.getEncoder().encodeToString(newSalt));
+            updateMeta(connection, "kdf.iterations", Integer.toString(KeyProtector.ITERATIONS));
+            updateMeta(connection, "kdf.check", Base64.getEncoder().encodeToString(
+                next.seal(CHECK_PLAINTEXT.getBytes(StandardCharsets.UTF_8), "check")));
+            LOGGER.info("Re-encrypted {} private keys under a new master secret", names.size());
+            return names.size();
+        });
+    }
+
+    private static void updateMeta(Connection connection, String key, String value) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE smime_meta SET meta_value = ? WHERE meta_key = ?")) {
+            update.setString(1, value);
+            update.setString(2, key);
+            update.executeUpdate();
+        }
     }
 
     private static KeyProtector initialise(Connection connection, char[] masterSecret) throws SQLException {

@@ -27,7 +27,8 @@ import dev.smimegateway.core.crypto.LruMaps;
  * <ul>
  *   <li>{@link IdentityStore} — identities: a private key ({@link PrivateKeySeal sealed} under the
  *   master secret) with its certificates; exactly one active identity signs for an address, all
- *   decrypt; a decrypt-only identity never signs;</li>
+ *   decrypt; a decrypt-only identity never signs; deleting archives (no signing, no decryption, key
+ *   kept) until the identity is restored or destroyed;</li>
  *   <li>{@link PartnerCertificateStore} — partners' certificates that mail is encrypted to, added by
  *   an administrator, and {@link HarvestedCertificateStore} — those learnt from signed mail, with
  *   {@link RiskAlerts} on updates and the {@link CapabilityStore partners' announced capabilities};</li>
@@ -47,7 +48,7 @@ import dev.smimegateway.core.crypto.LruMaps;
  * <p>Recording a change: a write method here hands its {@code audit} field to the part that writes,
  * and that part, inside the transaction, once the change is certain, calls one line:
  * <pre>
- * audit.record(connection, AuditOperation.IDENTITY_DELETE, name, certificate);   // CertificateFacts
+ * audit.record(connection, AuditOperation.IDENTITY_ARCHIVE, name, certificate);   // CertificateFacts
  * audit.record(connection, AuditOperation.CRL_DELETE, sha256, Optional.empty(), Optional.of("CRL of " + issuer));
  * </pre>
  * A new kind of change adds its constant to {@link AuditOperation}. Imports of several certificates
@@ -55,6 +56,18 @@ import dev.smimegateway.core.crypto.LruMaps;
  * store or evict as actor {@link Actor#MAIL}.
  */
 public final class SmimeKeyStore {
+    /**
+     * Whether an identity's private key may leave the store as a PKCS#12 backup
+     * ({@code keystore.export.privateKeys} in {@code smime.properties}; refused unless set).
+     */
+    public enum PrivateKeyExport {
+        ALLOWED,
+        REFUSED
+    }
+
+    /** The setting that allows {@link #exportPkcs12}, named in the refusal. */
+    public static final String EXPORT_SETTING = "keystore.export.privateKeys";
+
     /** How long another server's change to the trust material may go unseen. */
     static final Duration TRUST_RECHECK = Duration.ofSeconds(1);
 
@@ -75,13 +88,15 @@ public final class SmimeKeyStore {
     private final AuditTrail auditTrail;
     /** Records this store's changes, as made by its actor. */
     private final Audit audit;
+    private final PrivateKeyExport privateKeyExport;
 
     /** The trust material, the count of this server's trust changes it was read after, and when the database's version was last read. */
     private record TrustSnapshot(TrustMaterial material, long changes, Instant checkedAt) {
     }
 
-    private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock, String node) {
+    private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock, String node, PrivateKeyExport privateKeyExport) {
         this.database = database;
+        this.privateKeyExport = privateKeyExport;
         this.lookups = new LookupCache(clock);
         this.clock = clock;
         this.trustChanges = new AtomicLong();
@@ -102,6 +117,7 @@ public final class SmimeKeyStore {
     /** The same store, its caches included, whose changes are recorded as made by {@code actor}. */
     private SmimeKeyStore(SmimeKeyStore store, Actor actor) {
         this.database = store.database;
+        this.privateKeyExport = store.privateKeyExport;
         this.lookups = store.lookups;
         this.clock = store.clock;
         this.trustChanges = store.trustChanges;
@@ -123,7 +139,7 @@ public final class SmimeKeyStore {
      * the master secret. A database created with another secret is refused: its keys would not open.
      */
     public static SmimeKeyStore open(DataSource dataSource, char[] masterSecret, Clock clock) {
-        return open(dataSource, masterSecret, clock, hostName());
+        return open(dataSource, masterSecret, clock, hostName(), PrivateKeyExport.REFUSED);
     }
 
     /**
@@ -131,9 +147,23 @@ public final class SmimeKeyStore {
      * the audit trail as {@code nodeName} (1 to 255 characters) rather than by its host name.
      */
     public static SmimeKeyStore open(DataSource dataSource, char[] masterSecret, Clock clock, String nodeName) {
+        return open(dataSource, masterSecret, clock, nodeName, PrivateKeyExport.REFUSED);
+    }
+
+    /** As {@link #open(DataSource, char[], Clock)}, saying whether {@link #exportPkcs12} may hand out private keys. */
+    public static SmimeKeyStore open(DataSource dataSource, char[] masterSecret, Clock clock, PrivateKeyExport privateKeyExport) {
+        return open(dataSource, masterSecret, clock, hostName(), privateKeyExport);
+    }
+
+    /**
+     * Opens the store, naming this node in the audit trail as {@code nodeName} and saying whether
+     * {@link #exportPkcs12} may hand out private keys.
+     */
+    public static SmimeKeyStore open(DataSource dataSource, char[] masterSecret, Clock clock, String nodeName,
+                                     PrivateKeyExport privateKeyExport) {
         Database database = new Database(dataSource);
         database.migrate();
-        return new SmimeKeyStore(database, PrivateKeySeal.unlock(database, masterSecret), clock, nodeName);
+        return new SmimeKeyStore(database, PrivateKeySeal.unlock(database, masterSecret), clock, nodeName, privateKeyExport);
     }
 
     /** This machine's host name: the audit trail's default node name. */
@@ -213,9 +243,58 @@ public final class SmimeKeyStore {
         return identities.find(name);
     }
 
-    /** Deletes the identity with its key and all its certificates: mail encrypted to them can no longer be decrypted. */
-    public void deleteIdentity(String name) {
-        changing(done(() -> identities.delete(name, audit)));
+    // ---------------------------------------------------------------- archive, restore, destroy, backup
+
+    /**
+     * What deleting an identity does: archives it. From the next mail on it neither signs nor decrypts
+     * (every look-up skips it), it is no longer active, and it is listed with its archiving time. Its
+     * sealed key and certificates stay, for {@link #restoreIdentity} or {@link #exportPkcs12}.
+     *
+     * @throws EntryNotFoundException no such identity
+     * @throws WrongStateException    it is already archived
+     */
+    public Identity archiveIdentity(String name) {
+        return changing(() -> identities.archive(name, audit));
+    }
+
+    /**
+     * Brings an archived identity back. It decrypts again at once but comes back <em>inactive</em>: it
+     * signs only once the administrator {@link #activate activates} it, so that restoring never takes
+     * signing away from the identity that replaced it.
+     *
+     * @throws WrongStateException it is not archived
+     */
+    public Identity restoreIdentity(String name) {
+        return changing(() -> identities.restore(name, audit));
+    }
+
+    /**
+     * Destroys an archived identity for good, with its key and all its certificates: mail encrypted to
+     * them can never be decrypted again.
+     *
+     * @param fingerprint the SHA-256 fingerprint (hex) of the identity's current certificate, as listed
+     * @throws WrongStateException the identity is not archived, or the fingerprint is not its current certificate's
+     */
+    public void destroyIdentity(String name, String fingerprint) {
+        changing(done(() -> identities.destroy(name, fingerprint, audit)));
+    }
+
+    /**
+     * The identity's private key and certificate chain as a PKCS#12 file protected by {@code password}
+     * (AES-256-CBC under PBKDF2-HMAC-SHA256 and an HMAC-SHA256 MAC, see {@link Pkcs12Writer}), for a
+     * backup that {@link #importPkcs12} reads back. Archived identities may be exported: keeping such
+     * a key is what a backup is for.
+     *
+     * @throws WrongStateException    private-key export is not allowed ({@value #EXPORT_SETTING})
+     * @throws InvalidRequestException the password is shorter than 12 or longer than 1024 characters
+     */
+    public byte[] exportPkcs12(String name, char[] password) {
+        if (privateKeyExport != PrivateKeyExport.ALLOWED) {
+            throw new WrongStateException("private-key export is off: set " + EXPORT_SETTING
+                + "=true in conf/smime.properties and restart James to allow PKCS#12 backups");
+        }
+        Pkcs12Writer.checkPassword(password);
+        return identities.exportPkcs12(name, password, audit);
     }
 
     // ---------------------------------------------------------------- look-ups for the mailets
@@ -229,7 +308,7 @@ public final class SmimeKeyStore {
     /**
      * A named identity (an organisation identity chosen in the mailet configuration), whatever its
      * state: the caller decides what an expired or inactive identity means for the mail. A
-     * decrypt-only identity is never returned (and the log says why): it must not sign.
+     * decrypt-only or an archived identity is never returned (and the log says why): it must not sign.
      */
     public Optional<SigningIdentity> signingIdentity(String name) {
         return lookups.get(new Lookup("signingIdentity", name), () -> identities.signingIdentity(name), found -> List.of());
@@ -281,13 +360,13 @@ public final class SmimeKeyStore {
             found -> List.of());
     }
 
-    /** The key for a RecipientInfo identified by issuer and serial number; old certificates included. */
+    /** The key for a RecipientInfo identified by issuer and serial number; old certificates included, archived identities not. */
     public Optional<DecryptionKey> decryptionKeyFor(X500Principal issuerName, BigInteger serialNumber) {
         return lookups.get(new Lookup("decryptionKeyFor", issuerName.getName(X500Principal.CANONICAL) + "/" + serialNumber),
             () -> identities.decryptionKey(issuerName, serialNumber), found -> List.of());
     }
 
-    /** The key for a RecipientInfo identified by subjectKeyIdentifier; old certificates included. */
+    /** The key for a RecipientInfo identified by subjectKeyIdentifier; old certificates included, archived identities not. */
     public Optional<DecryptionKey> decryptionKeyFor(byte[] subjectKeyIdentifier) {
         return lookups.get(new Lookup("decryptionKeyFor", HexFormat.of().formatHex(subjectKeyIdentifier)),
             () -> identities.decryptionKey(subjectKeyIdentifier), found -> List.of());

@@ -119,8 +119,13 @@ class AuditTrailTest {
         assertRecord(activated, "identity.activate", "carol-2", Optional.of(second.certificate().fingerprint()));
         assertThat(activated.detail()).hasValueSatisfying(detail -> assertThat(detail).endsWith("made inactive: carol"));
 
-        AuditRecord deleted = onlyRecordOf(() -> admin.deleteIdentity("carol-2"));
-        assertRecord(deleted, "identity.delete", "carol-2", Optional.of(second.certificate().fingerprint()));
+        AuditRecord archived = onlyRecordOf(() -> admin.archiveIdentity("carol-2"));
+        assertRecord(archived, "identity.archive", "carol-2", Optional.of(second.certificate().fingerprint()));
+        AuditRecord restored = onlyRecordOf(() -> admin.restoreIdentity("carol-2"));
+        assertRecord(restored, "identity.restore", "carol-2", Optional.of(second.certificate().fingerprint()));
+        admin.archiveIdentity("carol-2");
+        AuditRecord destroyed = onlyRecordOf(() -> admin.destroyIdentity("carol-2", second.certificate().fingerprint()));
+        assertRecord(destroyed, "identity.destroy", "carol-2", Optional.of(second.certificate().fingerprint()));
     }
 
     @Test
@@ -207,8 +212,8 @@ class AuditTrailTest {
     void everyKindOfChangeHasItsOperation() {
         assertThat(Arrays.stream(AuditOperation.values()).map(AuditOperation::label).collect(Collectors.toSet()))
             .hasSize(AuditOperation.values().length);
-        assertThat(AuditOperation.fromLabel("identity.delete")).isEqualTo(AuditOperation.IDENTITY_DELETE);
-        assertThatThrownBy(() -> AuditOperation.fromLabel("identity.destroy")).isInstanceOf(InvalidRequestException.class)
+        assertThat(AuditOperation.fromLabel("identity.archive")).isEqualTo(AuditOperation.IDENTITY_ARCHIVE);
+        assertThatThrownBy(() -> AuditOperation.fromLabel("identity.delete")).isInstanceOf(InvalidRequestException.class)
             .hasMessageContaining("known: identity.import, identity.create");
     }
 
@@ -223,13 +228,15 @@ class AuditTrailTest {
             Optional.empty()));
         assertNoRecordFrom(() -> admin.addCertificate("bob", BOB.pem().getBytes(StandardCharsets.US_ASCII)));
         assertNoRecordFrom(() -> admin.importCertificate("alice", BOB.pem().getBytes(StandardCharsets.US_ASCII)));
-        assertNoRecordFrom(() -> admin.deleteIdentity("nobody"));
+        assertNoRecordFrom(() -> admin.archiveIdentity("nobody"));
+        assertNoRecordFrom(() -> admin.restoreIdentity("alice"));
+        assertNoRecordFrom(() -> admin.destroyIdentity("alice", "00".repeat(32)));
         assertNoRecordFrom(() -> admin.deleteCertificate("nobody"));
         assertNoRecordFrom(() -> admin.deleteTrustAnchor("00".repeat(32)));
         assertNoRecordFrom(() -> admin.deleteHarvested("bob"));
         assertNoRecordFrom(() -> admin.acknowledgeAlert("no-such-alert"));
         assertNoRecordFrom(() -> admin.importTrustAnchors(BOB.pem()));
-        assertThatThrownBy(() -> admin.deleteIdentity("nobody")).isInstanceOf(EntryNotFoundException.class);
+        assertThatThrownBy(() -> admin.archiveIdentity("nobody")).isInstanceOf(EntryNotFoundException.class);
     }
 
     @Test
@@ -275,7 +282,7 @@ class AuditTrailTest {
             admin.createSelfSigned(name, SelfSignedRequest.builder().commonName(name).email(name + "@example.com").build(), Optional.empty());
         }
         clock.advance(Duration.ofMinutes(1));
-        admin.deleteIdentity("two");
+        admin.archiveIdentity("two");
 
         assertThat(entries(AuditQuery.page(0, 2))).containsExactly("two", "four");
         assertThat(entries(AuditQuery.page(2, 2))).containsExactly("three", "two");
@@ -284,10 +291,10 @@ class AuditTrailTest {
         assertThat(entries(query(Optional.of(AuditOperation.IDENTITY_CREATE), Optional.empty(), Optional.empty(), Optional.empty())))
             .containsExactly("four", "three", "two", "one");
         assertThat(store.auditTrail(query(Optional.empty(), Optional.of("two"), Optional.empty(), Optional.empty())))
-            .extracting(AuditRecord::operation).containsExactly("identity.delete", "identity.create");
+            .extracting(AuditRecord::operation).containsExactly("identity.archive", "identity.create");
         assertThat(entries(query(Optional.empty(), Optional.empty(), Optional.of(start.plus(Duration.ofMinutes(2))),
             Optional.of(start.plus(Duration.ofMinutes(4)))))).as("since included, until excluded").containsExactly("three", "two");
-        assertThat(entries(query(Optional.of(AuditOperation.IDENTITY_DELETE), Optional.of("one"), Optional.empty(), Optional.empty())))
+        assertThat(entries(query(Optional.of(AuditOperation.IDENTITY_ARCHIVE), Optional.of("one"), Optional.empty(), Optional.empty())))
             .isEmpty();
     }
 

@@ -192,6 +192,17 @@ class ExpiringEntriesTest {
     }
 
     @Test
+    void anArchivedIdentityIsNotListedItWasRetiredOnPurposeAndIsListedAgainOnceRestored() {
+        assertThat(store.expiringWithin(THIRTY_DAYS)).extracting(ExpiringEntry::name).contains("org-soon");
+
+        store.archiveIdentity("org-soon");
+        assertThat(store.expiringWithin(THIRTY_DAYS)).extracting(ExpiringEntry::name).doesNotContain("org-soon");
+
+        store.restoreIdentity("org-soon");
+        assertThat(store.expiringWithin(THIRTY_DAYS)).extracting(ExpiringEntry::name).contains("org-soon");
+    }
+
+    @Test
     void anInactiveIdentityIsListedAsInactive() {
         store.createSelfSigned("org-soon-spare", SelfSignedRequest.builder().commonName("Soon spare").email("soon@example.com")
             .validityDays(12).signatureAlgorithm(SignatureAlgorithm.ECDSA_P256_SHA256).build(), Optional.of(false));

@@ -301,15 +301,16 @@ class IdentityStoreTest {
     }
 
     @Test
-    void deletesAnIdentityWithItsKey() {
+    void destroysAnArchivedIdentityWithItsKey() {
         Identity alice = store.createSelfSigned("alice", request("alice@example.com").build(), AUTO);
         X509Certificate certificate = alice.certificate().certificate();
 
-        store.deleteIdentity("alice");
+        store.archiveIdentity("alice");
+        store.destroyIdentity("alice", alice.certificate().fingerprint());
 
         assertThat(store.identity("alice")).isEmpty();
         assertThat(store.decryptionKeyFor(certificate.getIssuerX500Principal(), certificate.getSerialNumber())).isEmpty();
-        assertThatThrownBy(() -> store.deleteIdentity("alice")).isInstanceOf(EntryNotFoundException.class);
+        assertThatThrownBy(() -> store.archiveIdentity("alice")).isInstanceOf(EntryNotFoundException.class);
     }
 
     private static byte[] computeMethodOneSki(X509Certificate certificate) {

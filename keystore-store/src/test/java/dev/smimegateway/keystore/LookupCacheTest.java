@@ -76,9 +76,9 @@ class LookupCacheTest {
         importIdentity("alice-new", leaf(ALICE, yesterday, Duration.ofDays(365)), true);
         assertThat(store.signingIdentityFor(ALICE).orElseThrow().name()).as("after activation").isEqualTo("alice-new");
 
-        store.deleteIdentity("alice-new");
-        store.deleteIdentity("alice-old");
-        assertThat(store.signingIdentityFor(ALICE)).as("after deletion").isEmpty();
+        store.archiveIdentity("alice-new");
+        store.archiveIdentity("alice-old");
+        assertThat(store.signingIdentityFor(ALICE)).as("after deletion (archiving)").isEmpty();
         assertThat(store.signingIdentity("alice-new")).isEmpty();
     }
 

@@ -159,4 +159,49 @@ class PostgresKeyStoreTest {
         assertThat(store.listIdentities()).filteredOn(identity -> identity.name().startsWith("pg-dave-"))
             .filteredOn(Identity::active).hasSize(1);
     }
+
+    @Test
+    void archivesRestoresAndDestroysIdentities() {
+        TestPki.Issued frank = PKI.leaf("Frank").email("frank@pg.example").ec().issue();
+        Identity identity = store.importPkcs12("pg-frank", frank.pkcs12("pw"), "pw".toCharArray(), Optional.empty(), Optional.empty());
+        byte[] subjectKeyId = CertificateFacts.of(frank.certificate()).subjectKeyIdentifier().orElseThrow();
+
+        assertThat(store.archiveIdentity("pg-frank").archivedAt()).isPresent();
+        assertThat(store.signingIdentityFor("frank@pg.example")).isEmpty();
+        assertThat(store.decryptionKeyFor(subjectKeyId)).isEmpty();
+        assertThat(store.decryptionKeyFor(frank.certificate().getIssuerX500Principal(), frank.certificate().getSerialNumber())).isEmpty();
+        assertThat(store.restoreIdentity("pg-frank").active()).isFalse();
+        assertThat(store.decryptionKeyFor(subjectKeyId)).map(DecryptionKey::identityName).contains("pg-frank");
+        store.archiveIdentity("pg-frank");
+        assertThatThrownBy(() -> store.destroyIdentity("pg-frank", "0".repeat(64))).isInstanceOf(WrongStateException.class);
+        store.destroyIdentity("pg-frank", identity.certificate().fingerprint());
+        assertThat(store.identity("pg-frank")).isEmpty();
+    }
+
+    @Test
+    void rotatesTheMasterSecretInOneTransaction() throws Exception {
+        try (java.sql.Connection connection = postgres.dataSource().getConnection();
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE smime_rotation");
+        }
+        javax.sql.DataSource rotation = postgres.dataSource("smime_rotation");
+        SmimeKeyStore before = SmimeKeyStore.open(rotation, KeyStoreFixture.MASTER_SECRET.toCharArray(), Clock.systemUTC());
+        for (String name : List.of("rot-a", "rot-b", "rot-c")) {
+            before.createSelfSigned(name, SelfSignedRequest.builder().commonName(name).email(name + "@pg.example")
+                .signatureAlgorithm(SignatureAlgorithm.ECDSA_P256_SHA256).build(), Optional.empty());
+        }
+        before.archiveIdentity("rot-b");
+        String next = "postgres-rotated-master-secret-0";
+
+        int count = MasterSecretRotation.rotate(rotation, KeyStoreFixture.MASTER_SECRET.toCharArray(), next.toCharArray(),
+            new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+        assertThat(count).isEqualTo(3);
+        assertThatThrownBy(() -> SmimeKeyStore.open(rotation, KeyStoreFixture.MASTER_SECRET.toCharArray(), Clock.systemUTC()))
+            .hasMessageContaining("master secret is not the one");
+        SmimeKeyStore after = SmimeKeyStore.open(rotation, next.toCharArray(), Clock.systemUTC());
+        assertThat(after.signingIdentityFor("rot-a@pg.example")).isPresent();
+        after.restoreIdentity("rot-b");
+        assertThat(after.signingIdentity("rot-b")).isPresent();
+    }
 }

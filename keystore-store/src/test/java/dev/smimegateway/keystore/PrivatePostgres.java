@@ -51,10 +51,15 @@ final class PrivatePostgres implements AutoCloseable {
     }
 
     DataSource dataSource() {
+        return dataSource("postgres");
+    }
+
+    /** A data source on another database of the same server (create it first with {@code CREATE DATABASE}). */
+    DataSource dataSource(String database) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setServerNames(new String[] {"127.0.0.1"});
         dataSource.setPortNumbers(new int[] {port});
-        dataSource.setDatabaseName("postgres");
+        dataSource.setDatabaseName(database);
         dataSource.setUser("smime");
         return dataSource;
     }

@@ -30,15 +30,19 @@ import dev.smimegateway.keystore.SmimeKeyStore;
  * # This server's name in the key store's audit trail (default: the host name); name each server of a
  * # cluster sharing one key store differently.
  * #gateway.node.name=mx1
+ * # Allow POST /smime/identities/{name}/pkcs12 to hand out private keys as password-protected
+ * # PKCS#12 backups. Off unless set to true.
+ * #keystore.export.privateKeys=false
  * </pre>
  */
-public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory, String nodeName) {
+public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory, String nodeName, boolean privateKeyExport) {
     public static final String MASTER_SECRET = "keystore.master.secret";
     public static final String GENERATE_MASTER_SECRET = "keystore.master.secret.generate";
     public static final String DERBY_DIRECTORY = "keystore.derby.directory";
     public static final String DEFAULT_DERBY_DIRECTORY = "var/smime/keystore";
     public static final String NODE_NAME = "gateway.node.name";
     static final int MAX_NODE_NAME = 255;
+    public static final String EXPORT_PRIVATE_KEYS = SmimeKeyStore.EXPORT_SETTING;
     static final String GENERATED_SECRET_FILE = "var/smime/master-secret";
 
     private static final Logger LOGGER = LoggerFactory.getLogger(KeyStoreConfiguration.class);
@@ -52,12 +56,13 @@ public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory, St
     public static KeyStoreConfiguration from(Configuration configuration, Path workingDirectory) {
         Path derby = workingDirectory.resolve(configuration.getString(DERBY_DIRECTORY, DEFAULT_DERBY_DIRECTORY)).normalize();
         String node = nodeName(configuration);
+        boolean export = privateKeyExport(configuration);
         String secret = configuration.getString(MASTER_SECRET, "").strip();
         if (!secret.isEmpty()) {
-            return new KeyStoreConfiguration(secret.toCharArray(), derby, node);
+            return new KeyStoreConfiguration(secret.toCharArray(), derby, node, export);
         }
         if (configuration.getBoolean(GENERATE_MASTER_SECRET, false)) {
-            return new KeyStoreConfiguration(generatedSecret(workingDirectory.resolve(GENERATED_SECRET_FILE)), derby, node);
+            return new KeyStoreConfiguration(generatedSecret(workingDirectory.resolve(GENERATED_SECRET_FILE)), derby, node, export);
         }
         throw new IllegalStateException("conf/smime.properties has no " + MASTER_SECRET
             + ": the S/MIME key store will not start without the secret that protects its private keys. "
@@ -76,6 +81,19 @@ public record KeyStoreConfiguration(char[] masterSecret, Path derbyDirectory, St
                 + " printable characters, such as mx1");
         }
         return node;
+    }
+
+    /** Whether the key store may export private keys; anything but true or false stops James, naming the setting. */
+    public SmimeKeyStore.PrivateKeyExport privateKeyExportSetting() {
+        return privateKeyExport ? SmimeKeyStore.PrivateKeyExport.ALLOWED : SmimeKeyStore.PrivateKeyExport.REFUSED;
+    }
+
+    private static boolean privateKeyExport(Configuration configuration) {
+        String value = configuration.getString(EXPORT_PRIVATE_KEYS, "false").strip();
+        if (value.equals("true") || value.equals("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalStateException("conf/smime.properties: " + EXPORT_PRIVATE_KEYS + " must be true or false, not '" + value + "'");
     }
 
     private static char[] generatedSecret(Path file) {

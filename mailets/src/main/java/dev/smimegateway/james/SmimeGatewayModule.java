@@ -66,7 +66,7 @@ public class SmimeGatewayModule extends AbstractModule {
                 throw new IllegalStateException("cannot find James's working directory: " + e.getMessage(), e);
             }
             SmimeKeyStore store = SmimeKeyStore.open(EmbeddedDerby.dataSource(configuration.derbyDirectory()),
-                configuration.masterSecret(), Clock.systemUTC(), configuration.nodeName());
+                configuration.masterSecret(), Clock.systemUTC(), configuration.nodeName(), configuration.privateKeyExportSetting());
             java.util.Arrays.fill(configuration.masterSecret(), '\0');
             LOGGER.info("S/MIME {}", PrivateKeyOperations.current().description());
             LOGGER.info("S/MIME key store ready (embedded Derby at {}): {} identities, {} certificates, {} trust anchors; "

@@ -70,4 +70,21 @@ class KeyStoreConfigurationTest {
         assertThat(first).hasSize(44).isEqualTo(second);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
+
+    @Test
+    void privateKeyExportIsOffUnlessSetToTrue() {
+        BaseConfiguration configuration = new BaseConfiguration();
+        configuration.setProperty("keystore.master.secret", "a-secret-of-enough-length");
+        assertThat(KeyStoreConfiguration.from(configuration, james).privateKeyExportSetting())
+            .isEqualTo(dev.smimegateway.keystore.SmimeKeyStore.PrivateKeyExport.REFUSED);
+
+        configuration.setProperty("keystore.export.privateKeys", "true");
+        assertThat(KeyStoreConfiguration.from(configuration, james).privateKeyExportSetting())
+            .isEqualTo(dev.smimegateway.keystore.SmimeKeyStore.PrivateKeyExport.ALLOWED);
+
+        configuration.setProperty("keystore.export.privateKeys", "yes");
+        assertThatThrownBy(() -> KeyStoreConfiguration.from(configuration, james))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("keystore.export.privateKeys must be true or false, not 'yes'");
+    }
 }

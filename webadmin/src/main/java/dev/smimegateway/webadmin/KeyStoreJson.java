@@ -81,6 +81,16 @@ final class KeyStoreJson {
         return new SelfSignedCreation(selfSigned(root.get("selfSigned")), activate);
     }
 
+    /** The body of {@code POST /smime/identities/{name}/pkcs12}: {@code {"password": "..."}}, nothing else. */
+    static char[] exportPassword(String body) {
+        JsonNode root = parseObject(body);
+        rejectUnknownFields(root, Set.of("password"), "");
+        if (!root.has("password")) {
+            throw new InvalidRequestException("give the PKCS#12 file's password as {\"password\": \"...\"}");
+        }
+        return requiredText(root, "password").toCharArray();
+    }
+
     private static SelfSignedRequest selfSigned(JsonNode node) {
         if (!node.isObject()) {
             throw new InvalidRequestException("\"selfSigned\" must be an object");
@@ -114,6 +124,8 @@ final class KeyStoreJson {
         json.put("name", identity.name());
         json.put("active", identity.active());
         json.put("decryptOnly", identity.decryptOnly());
+        json.put("archived", identity.archived());
+        identity.archivedAt().ifPresent(archivedAt -> json.put("archivedAt", archivedAt.toString()));
         json.put("createdAt", identity.createdAt().toString());
         json.put("certificate", certificate(identity.certificate()));
         json.put("chain", identity.chain().stream().skip(1).map(KeyStoreJson::certificate).collect(Collectors.toList()));

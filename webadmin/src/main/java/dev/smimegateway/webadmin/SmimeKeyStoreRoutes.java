@@ -39,6 +39,7 @@ import dev.smimegateway.keystore.KeyStoreFailureException;
 import dev.smimegateway.keystore.SmimeKeyStore;
 import dev.smimegateway.keystore.StoredCertificate;
 import dev.smimegateway.keystore.TrustAnchor;
+import dev.smimegateway.keystore.WrongStateException;
 import jakarta.inject.Inject;
 import spark.Request;
 import spark.Response;
@@ -52,7 +53,8 @@ import spark.Service;
  * </pre>
  * Routes (JSON unless {@code ?format=pem}; errors are webadmin's JSON error body):
  * <pre>
- * GET    /smime/identities                         list identities; ?expiringWithinDays=30 (see below)
+ * GET    /smime/identities                         list identities; ?expiringWithinDays=30 (see below); ?archived=true|false
+ *                                                  lists only archived or live ones
  * PUT    /smime/identities/{name}                  import PKCS#12 or create self-signed (JSON)      201
  *                                                  ?decryptOnly=true: a PKCS#12 key kept to read archived mail
  *                                                  (expired certificates accepted); it never signs
@@ -60,7 +62,12 @@ import spark.Service;
  * GET    /smime/identities/{name}/csr              PKCS#10 request (PEM) for a CA
  * PUT    /smime/identities/{name}/certificate      the CA-signed certificate (PEM chain or DER)     200
  * POST   /smime/identities/{name}?action=activate  make it the signer for its addresses            200
- * DELETE /smime/identities/{name}                                                                  204
+ * DELETE /smime/identities/{name}                  archive it: it stops signing and decrypting, keeps its key  204
+ * POST   /smime/identities/{name}?action=restore   bring an archived identity back, inactive       200
+ * DELETE /smime/identities/{name}?action=destroy&amp;fingerprint={sha256}
+ *                                                  destroy an archived identity and its key for good  204
+ * POST   /smime/identities/{name}/pkcs12           PKCS#12 backup of key and chain; JSON body {"password": "..."}
+ *                                                  (12+ characters); only with keystore.export.privateKeys=true  200
  * GET    /smime/certificates                       list partner certificates; ?format=pem exports all; ?expiringWithinDays=
  * POST   /smime/certificates?action=import         import a PEM file, per-certificate report       200
  * PUT    /smime/certificates/{name}                add one certificate (PEM or DER)                201
@@ -107,8 +114,15 @@ import spark.Service;
  * {@code /smime/harvested} and is listed under {@code /smime/certificates} with the ones added by
  * hand. An alert says that more than one updated certificate arrived for an address or a domain
  * within the harvest's alert window: someone may be trying to slip in a key of their own.
- * Bad input answers 400, an unknown name 404, an existing name or certificate 409, a body over
- * 16 MiB 413; nothing is stored on any of them. When the key store's database cannot be reached
+ * Deleting an identity archives it ({@code "archived": true} and {@code "archivedAt"} in its JSON):
+ * no mail is signed or decrypted with it, it is never active, and it keeps its key. Restored, it
+ * decrypts again and signs once activated explicitly. Destroying needs the archived identity's
+ * current certificate's SHA-256 fingerprint: missing or malformed is 400, another certificate's is
+ * 409, as is destroying an identity that is not archived. The PKCS#12 backup (AES-256-CBC, PBKDF2
+ * HMAC-SHA256, 600,000 iterations, HMAC-SHA256 MAC) takes its password from the body, never from the
+ * URL, and archived identities may be exported; with export off the answer is 409 naming the setting.
+ * Bad input answers 400, an unknown name 404, an existing name or certificate or a wrong state 409,
+ * a body over 16 MiB 413; nothing is stored on any of them. When the key store's database cannot be reached
  * the answer is 503 (try again later). Servlet types are not used, so the class serves both James
  * 3.8's Spark and James 3.9's fork of it.
  */
@@ -150,11 +164,7 @@ public class SmimeKeyStoreRoutes implements Routes {
 
     @Override
     public void define(Service service) {
-        service.get(IDENTITIES, route((request, response) -> {
-            Predicate<String> expiring = expiringFilter(request, ExpiringEntry.Kind.IDENTITY);
-            return json(response, store.listIdentities().stream().filter(identity -> expiring.test(identity.name()))
-                .map(KeyStoreJson::identity).collect(Collectors.toList()));
-        }));
+        service.get(IDENTITIES, route(this::listIdentities));
         service.put(IDENTITIES + "/:name", route(this::putIdentity));
         service.get(IDENTITIES + "/:name", route(this::getIdentity));
         service.get(IDENTITIES + "/:name/csr", route((request, response) -> {
@@ -164,10 +174,7 @@ public class SmimeKeyStoreRoutes implements Routes {
         service.put(IDENTITIES + "/:name/certificate", route((request, response) ->
             json(response, KeyStoreJson.identity(storeFor(request).importCertificate(request.params(":name"), body(request))))));
         service.post(IDENTITIES + "/:name", route(this::identityAction));
-        service.delete(IDENTITIES + "/:name", route((request, response) -> {
-            storeFor(request).deleteIdentity(request.params(":name"));
-            return noContent(response);
-        }));
+        defineArchiveAndBackupRoutes(service);
 
         service.get(CERTIFICATES, route(this::listCertificates));
         service.post(CERTIFICATES, route((request, response) -> {
@@ -380,8 +387,69 @@ public class SmimeKeyStoreRoutes implements Routes {
     }
 
     private Object identityAction(Request request, Response response) {
-        requireAction(request, "activate");
-        return json(response, KeyStoreJson.identity(storeFor(request).activate(request.params(":name"))));
+        String name = request.params(":name");
+        String action = request.queryParams("action");
+        if ("restore".equals(action)) {
+            return json(response, KeyStoreJson.identity(storeFor(request).restoreIdentity(name)));
+        }
+        if ("activate".equals(action)) {
+            return json(response, KeyStoreJson.identity(storeFor(request).activate(name)));
+        }
+        throw badRequest("unknown or missing action '" + action + "'; use ?action=activate or ?action=restore");
+    }
+
+    // ---------------------------------------------------------------- archive, restore, destroy, backup
+
+    private static final java.util.regex.Pattern FINGERPRINT = java.util.regex.Pattern.compile("[0-9a-fA-F]{64}");
+
+    /** DELETE archives, or destroys with {@code ?action=destroy&fingerprint=}; POST .../pkcs12 exports a backup. */
+    private void defineArchiveAndBackupRoutes(Service service) {
+        service.delete(IDENTITIES + "/:name", route((request, response) -> {
+            String name = request.params(":name");
+            String action = request.queryParams("action");
+            if (action == null) {
+                storeFor(request).archiveIdentity(name);
+            } else if (action.equals("destroy")) {
+                storeFor(request).destroyIdentity(name, fingerprintParameter(request));
+            } else {
+                throw badRequest("unknown action '" + action + "'; DELETE archives the identity, ?action=destroy&fingerprint= destroys it");
+            }
+            return noContent(response);
+        }));
+        service.post(IDENTITIES + "/:name/pkcs12", route((request, response) -> {
+            if (request.queryParams("password") != null) {
+                throw badRequest("the password belongs in the JSON body ({\"password\": \"...\"}), never in the URL");
+            }
+            char[] password = KeyStoreJson.exportPassword(text(request));
+            byte[] pkcs12;
+            try {
+                pkcs12 = storeFor(request).exportPkcs12(request.params(":name"), password);
+            } finally {
+                Arrays.fill(password, '\0');
+            }
+            response.type("application/x-pkcs12");
+            response.header("Content-Disposition", "attachment; filename=\"" + request.params(":name") + ".p12\"");
+            return pkcs12;
+        }));
+    }
+
+    private Object listIdentities(Request request, Response response) {
+        Optional<Boolean> archived = optionalBoolean(request, "archived");
+        Predicate<String> expiring = expiringFilter(request, ExpiringEntry.Kind.IDENTITY);
+        return json(response, store.listIdentities().stream()
+            .filter(identity -> archived.map(wanted -> identity.archived() == wanted).orElse(true))
+            .filter(identity -> expiring.test(identity.name()))
+            .map(KeyStoreJson::identity).collect(Collectors.toList()));
+    }
+
+    private static String fingerprintParameter(Request request) {
+        String given = request.queryParams("fingerprint");
+        String fingerprint = given == null ? "" : given.replace(":", "");
+        if (!FINGERPRINT.matcher(fingerprint).matches()) {
+            throw badRequest("?action=destroy needs ?fingerprint= with the SHA-256 fingerprint (64 hex digits, colons allowed) of the "
+                + "identity's current certificate, as GET /smime/identities/{name} shows it");
+        }
+        return fingerprint;
     }
 
     // ---------------------------------------------------------------- expiry
@@ -465,7 +533,7 @@ public class SmimeKeyStoreRoutes implements Routes {
                 throw badRequest(e.getMessage());
             } catch (EntryNotFoundException e) {
                 throw ErrorResponder.builder().statusCode(404).type(ErrorType.NOT_FOUND).message(e.getMessage()).haltError();
-            } catch (EntryExistsException e) {
+            } catch (EntryExistsException | WrongStateException e) {
                 throw ErrorResponder.builder().statusCode(409).type(ErrorType.WRONG_STATE).message(e.getMessage()).haltError();
             } catch (KeyStoreFailureException e) {
                 LOGGER.error("S/MIME key store failure on {} {}", request.requestMethod(), request.pathInfo(), e);

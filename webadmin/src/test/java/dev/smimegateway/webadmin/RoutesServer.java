@@ -69,6 +69,14 @@ final class RoutesServer implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
+    /** As {@link #send}, keeping the answer's bytes (a PKCS#12 file). */
+    HttpResponse<byte[]> sendForBytes(String method, String path, String body) throws Exception {
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+            .timeout(Duration.ofSeconds(60)).method(method, publisher).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     static JsonNode json(HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body());
     }

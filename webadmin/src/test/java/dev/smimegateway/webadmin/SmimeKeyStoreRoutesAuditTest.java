@@ -48,7 +48,7 @@ class SmimeKeyStoreRoutesAuditTest {
     @BeforeEach
     void start() {
         store = SmimeKeyStore.open(EmbeddedDerby.dataSource(folder.resolve("keystore")), "audit-routes-secret".toCharArray(),
-            Clock.systemUTC(), "mx1");
+            Clock.systemUTC(), "mx1", SmimeKeyStore.PrivateKeyExport.ALLOWED);
         server = RoutesServer.servingBehindJwt(store);
     }
 
@@ -80,7 +80,7 @@ class SmimeKeyStoreRoutesAuditTest {
 
         JsonNode records = audit("");
 
-        assertThat(values(records, "operation")).containsExactly("identity.delete", "identity.activate", "identity.create");
+        assertThat(values(records, "operation")).containsExactly("identity.archive", "identity.activate", "identity.create");
         JsonNode created = records.get(2);
         assertThat(created.get("entry").asText()).isEqualTo("carol");
         assertThat(created.get("fingerprint").asText()).hasSize(64);
@@ -111,7 +111,13 @@ class SmimeKeyStoreRoutesAuditTest {
         X509Certificate issued = PKI.sign(store.certificationRequest("carol"), Duration.ofDays(100));
         assertThat(as(ADMIN, "PUT", "/smime/identities/carol/certificate", TestPki.pem(issued)).statusCode()).isEqualTo(200);
         assertThat(as(ADMIN, "POST", "/smime/identities/carol?action=activate", null).statusCode()).isEqualTo(200);
+        assertThat(as(ADMIN, "POST", "/smime/identities/carol/pkcs12", "{\"password\":\"a long backup password\"}").statusCode())
+            .isEqualTo(200);
         assertThat(as(ADMIN, "DELETE", "/smime/identities/carol", null).statusCode()).isEqualTo(204);
+        assertThat(as(ADMIN, "POST", "/smime/identities/carol?action=restore", null).statusCode()).isEqualTo(200);
+        assertThat(as(ADMIN, "DELETE", "/smime/identities/carol", null).statusCode()).isEqualTo(204);
+        assertThat(as(ADMIN, "DELETE", "/smime/identities/carol?action=destroy&fingerprint=" + CertificateFacts.of(issued).fingerprint(), null)
+            .statusCode()).isEqualTo(204);
 
         TestPki.Issued bob = PKI.leaf("Bob").email("bob@partner.example").issue();
         assertThat(as(ADMIN, "PUT", "/smime/certificates/bob", bob.pem()).statusCode()).isEqualTo(201);
@@ -176,18 +182,18 @@ class SmimeKeyStoreRoutesAuditTest {
         as(ADMIN, "DELETE", "/smime/identities/two", null);
 
         assertThat(values(audit("?operation=identity.create"), "entry")).containsExactly("three", "two", "one");
-        assertThat(values(audit("?entry=two"), "operation")).containsExactly("identity.delete", "identity.create");
+        assertThat(values(audit("?entry=two"), "operation")).containsExactly("identity.archive", "identity.create");
         assertThat(values(audit("?offset=1&limit=2"), "entry")).containsExactly("three", "two");
         assertThat(values(audit("?since=" + before), "entry")).hasSize(4);
         assertThat(audit("?until=" + before)).isEmpty();
         assertThat(audit("?since=" + Instant.now().plusSeconds(60))).isEmpty();
-        assertThat(audit("?operation=identity.delete&entry=one")).isEmpty();
+        assertThat(audit("?operation=identity.archive&entry=one")).isEmpty();
     }
 
     @Test
     void badParametersAreBadRequestsThatSayWhatIsWrong() throws Exception {
         String tooLong = "e".repeat(401);
-        for (String query : List.of("?limit=0", "?limit=1001", "?limit=ten", "?offset=-1", "?offset=", "?operation=identity.destroy",
+        for (String query : List.of("?limit=0", "?limit=1001", "?limit=ten", "?offset=-1", "?offset=", "?operation=identity.delete",
             "?operation=", "?since=yesterday", "?until=2026-13-01T00:00:00Z", "?since=2026-01-01", "?entry=", "?entry=" + tooLong,
             "?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z")) {
             HttpResponse<String> response = server.send("GET", "/smime/audit" + query, null);

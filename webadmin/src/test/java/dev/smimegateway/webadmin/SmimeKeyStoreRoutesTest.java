@@ -216,6 +216,9 @@ class SmimeKeyStoreRoutesTest {
         }
         HttpResponse<String> write = send("POST", "/smime/intermediates?action=import", TestPki.pem(intermediate));
         assertThat(write.statusCode()).isEqualTo(503);
+        assertThat(send("DELETE", "/smime/identities/alice", null).statusCode()).isEqualTo(503);
+        assertThat(send("POST", "/smime/identities/alice?action=restore", null).statusCode()).isEqualTo(503);
+        assertThat(send("DELETE", "/smime/identities/alice?action=destroy&fingerprint=" + "a".repeat(64), null).statusCode()).isEqualTo(503);
 
         databaseDown = false;
         assertThat(send("GET", "/smime/intermediates", null).statusCode()).isEqualTo(200);
