@@ -34,6 +34,8 @@ public enum AuditOperation {
     HARVESTED_PROMOTE("harvested.promote"),
     HARVESTED_DELETE("harvested.delete"),
     ALERT_ACKNOWLEDGE("alert.acknowledge"),
+    /** Every private key re-encrypted under a new master secret by the offline command (actor {@code local}). */
+    MASTER_SECRET_ROTATE("master-secret.rotate"),
     /** A certificate learnt from signed mail, stored new or as an update (actor {@code mail}). */
     HARVEST("harvest"),
     /** A harvested certificate evicted under the harvest size cap by a later harvest (actor {@code mail}). */

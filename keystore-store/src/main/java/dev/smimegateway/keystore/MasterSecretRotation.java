@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Properties;
 
@@ -116,7 +117,7 @@ public final class MasterSecretRotation {
         return PrivateKeySeal.rotate(database, oldSecret, newSecret, (done, total, name) -> {
             out.println("re-encrypted " + done + " of " + total + ": " + name);
             out.flush();
-        });
+        }, new AuditTrail(database, Clock.systemUTC(), AuditTrail.hostName()).by(Actor.LOCAL));
     }
 
     private static Properties load(Path file) {

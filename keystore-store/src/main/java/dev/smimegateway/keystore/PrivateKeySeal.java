@@ -74,7 +74,7 @@ final class PrivateKeySeal {
      * @return how many keys were re-encrypted
      * @throws KeyStoreFailureException when {@code oldSecret} does not open the store (nothing changes)
      */
-    static int rotate(Database database, char[] oldSecret, char[] newSecret, RotationProgress progress) {
+    static int rotate(Database database, char[] oldSecret, char[] newSecret, RotationProgress progress, Audit audit) {
         if (Arrays.equals(oldSecret, newSecret)) {
             throw new InvalidRequestException("the new master secret is the same as the old one");
         }
@@ -107,6 +107,8 @@ final class PrivateKeySeal {
             updateMeta(connection, "kdf.iterations", Integer.toString(KeyProtector.ITERATIONS));
             updateMeta(connection, "kdf.check", Base64.getEncoder().encodeToString(
                 next.seal(CHECK_PLAINTEXT.getBytes(StandardCharsets.UTF_8), "check")));
+            audit.record(connection, AuditOperation.MASTER_SECRET_ROTATE, "master-secret", Optional.empty(),
+                Optional.of(names.size() + " private keys re-encrypted under a new master secret"));
             LOGGER.info("Re-encrypted {} private keys under a new master secret", names.size());
             return names.size();
         });

@@ -121,6 +121,16 @@ class MasterSecretRotationTest {
         assertThat(store.signingIdentityFor("user1@example.com")).isPresent();
         assertThat(store.restoreIdentity("id-00").archived()).isFalse();
         assertThat(store.signingIdentity("id-00")).isPresent();
+        assertThat(store.auditTrail(rotations())).singleElement().satisfies(record -> {
+            assertThat(record.entry()).isEqualTo("master-secret");
+            assertThat(record.actor()).isEqualTo("local");
+            assertThat(record.detail()).contains("5 private keys re-encrypted under a new master secret");
+        });
+    }
+
+    private static AuditQuery rotations() {
+        return new AuditQuery(java.util.Optional.of(AuditOperation.MASTER_SECRET_ROTATE), java.util.Optional.empty(), java.util.Optional.empty(),
+            java.util.Optional.empty(), 0, 10);
     }
 
     @Test
@@ -136,6 +146,8 @@ class MasterSecretRotationTest {
 
         assertThat(snapshot(database)).isEqualTo(before);
         assertThat(opensAndEveryKeySigns(directory, OLD, 3)).isTrue();
+        assertThat(SmimeKeyStore.open(EmbeddedDerby.dataSource(directory), OLD.toCharArray(), java.time.Clock.systemUTC())
+            .auditTrail(rotations())).isEmpty();
     }
 
     @Test
@@ -144,9 +156,9 @@ class MasterSecretRotationTest {
         Database database = new Database(EmbeddedDerby.dataSource(directory));
         List<String> before = snapshot(database);
 
-        assertThatThrownBy(() -> PrivateKeySeal.rotate(database, OLD.toCharArray(), OLD.toCharArray(), (done, total, name) -> { }))
+        assertThatThrownBy(() -> PrivateKeySeal.rotate(database, OLD.toCharArray(), OLD.toCharArray(), (done, total, name) -> { }, null))
             .isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> PrivateKeySeal.rotate(database, OLD.toCharArray(), "short".toCharArray(), (done, total, name) -> { }))
+        assertThatThrownBy(() -> PrivateKeySeal.rotate(database, OLD.toCharArray(), "short".toCharArray(), (done, total, name) -> { }, null))
             .hasMessageContaining("too short");
 
         assertThat(snapshot(database)).isEqualTo(before);

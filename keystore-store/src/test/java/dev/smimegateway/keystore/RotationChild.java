@@ -25,7 +25,7 @@ public final class RotationChild {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            });
+            }, new AuditTrail(database, java.time.Clock.systemUTC(), "rotation-child").by(Actor.LOCAL));
         System.out.println("committed " + count);
         System.out.flush();
         // Waits to be killed after the commit, before any clean shutdown.
