@@ -40,16 +40,26 @@ final class Database {
     /** SQLState for a unique or primary key violation, the same on Derby and PostgreSQL. */
     static final String UNIQUE_VIOLATION = "23505";
 
+    /**
+     * The PostgreSQL advisory lock the schema migration holds for its transaction: "SMIME" in ASCII.
+     * Several gateways starting at once on an empty database migrate one after the other; the ones
+     * that wait find the schema current and change nothing.
+     */
+    static final long MIGRATION_LOCK = 0x534D494D45L;
+
     enum Dialect {
-        DERBY("BLOB", " WITH RS"),
-        POSTGRESQL("BYTEA", " FOR SHARE");
+        DERBY("BLOB", " WITH RS", null),
+        POSTGRESQL("BYTEA", " FOR SHARE", "SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
 
         private final String binaryType;
         private final String sharedLockClause;
+        /** Taken first in the migration's transaction; none on embedded Derby, which one process opens (that JVM serialises). */
+        private final String migrationLock;
 
-        Dialect(String binaryType, String sharedLockClause) {
+        Dialect(String binaryType, String sharedLockClause, String migrationLock) {
             this.binaryType = binaryType;
             this.sharedLockClause = sharedLockClause;
+            this.migrationLock = migrationLock;
         }
 
         /** Appended to a SELECT so that the rows it reads stay share-locked until the transaction ends. */
@@ -240,33 +250,58 @@ final class Database {
         }
     }
 
+    /**
+     * Brings the schema to the latest version this gateway knows, once however many servers start
+     * together (see {@link #MIGRATION_LOCK}); refuses a schema newer than it knows, which a newer
+     * gateway sharing the database made: this one would misread it.
+     *
+     * @throws KeyStoreFailureException the schema is newer than this gateway's
+     */
     void migrate() {
-        inTransaction(connection -> {
-            if (!tableExists(connection, "smime_schema_version")) {
+        if (dialect.migrationLock != null) {
+            inTransaction(this::migrate);
+            return;
+        }
+        synchronized (Database.class) {
+            inTransaction(this::migrate);
+        }
+    }
+
+    private Void migrate(Connection connection) throws SQLException {
+        if (dialect.migrationLock != null) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(dialect.migrationLock);
+            }
+        }
+        if (!tableExists(connection, "smime_schema_version")) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE smime_schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                    + "script VARCHAR(200) NOT NULL, applied_at TIMESTAMP NOT NULL)");
+            }
+        }
+        int current = currentVersion(connection);
+        if (current > MIGRATIONS.size()) {
+            throw new KeyStoreFailureException("the S/MIME key store's schema is version " + current + ", newer than this gateway "
+                + "knows (version " + MIGRATIONS.size() + "): a newer gateway upgraded the shared database. Upgrade this gateway; "
+                + "it does not start on a schema it could misread");
+        }
+        for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+            String script = MIGRATIONS.get(version - 1);
+            LOGGER.info("Migrating the S/MIME key store schema to version {} ({})", version, script);
+            for (String sql : statements(script)) {
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("CREATE TABLE smime_schema_version (version INTEGER NOT NULL PRIMARY KEY, "
-                        + "script VARCHAR(200) NOT NULL, applied_at TIMESTAMP NOT NULL)");
+                    statement.execute(sql);
                 }
             }
-            int current = currentVersion(connection);
-            for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
-                String script = MIGRATIONS.get(version - 1);
-                LOGGER.info("Migrating the S/MIME key store schema to version {} ({})", version, script);
-                for (String sql : statements(script)) {
-                    try (Statement statement = connection.createStatement()) {
-                        statement.execute(sql);
-                    }
-                }
-                try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO smime_schema_version (version, script, applied_at) VALUES (?, ?, ?)")) {
-                    insert.setInt(1, version);
-                    insert.setString(2, script);
-                    insert.setTimestamp(3, Timestamp.from(Instant.now()));
-                    insert.executeUpdate();
-                }
+            try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO smime_schema_version (version, script, applied_at) VALUES (?, ?, ?)")) {
+                insert.setInt(1, version);
+                insert.setString(2, script);
+                insert.setTimestamp(3, Timestamp.from(Instant.now()));
+                insert.executeUpdate();
             }
-            return null;
-        });
+        }
+        return null;
     }
 
     int schemaVersion() {

@@ -37,9 +37,13 @@ final class PrivateKeySeal {
     /** Unlocks the database's keys with the secret, initialising the key derivation on an empty database. */
     static PrivateKeySeal unlock(Database database, char[] masterSecret) {
         return database.inTransaction(connection -> {
-            Optional<String> salt = Database.singleString(connection, META, "kdf.salt");
-            if (salt.isEmpty()) {
-                return new PrivateKeySeal(initialise(connection, masterSecret));
+            if (Database.singleString(connection, META, "kdf.salt").isEmpty()) {
+                // Servers starting together on an empty database: the first initialises, the others wait
+                // here and then unlock what it made (a different secret is then refused as on any start).
+                Database.lock(connection, IdentityStore.LOCK);
+                if (Database.singleString(connection, META, "kdf.salt").isEmpty()) {
+                    return new PrivateKeySeal(initialise(connection, masterSecret));
+                }
             }
             return unlockExisting(connection, masterSecret);
         });

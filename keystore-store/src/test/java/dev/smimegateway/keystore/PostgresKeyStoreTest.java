@@ -178,6 +178,57 @@ class PostgresKeyStoreTest {
         assertThat(store.identity("pg-frank")).isEmpty();
     }
 
+    /** Several gateways starting at the same moment on an empty database: each opens, the schema is migrated once. */
+    @Test
+    void nodesStartingTogetherOnAnEmptyDatabaseMigrateItOnce() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String name = "smime_start_" + round;
+            try (java.sql.Connection connection = postgres.dataSource().getConnection();
+                 java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("CREATE DATABASE " + name);
+            }
+            javax.sql.DataSource empty = postgres.dataSource(name);
+            int nodes = 4;
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(nodes);
+            java.util.concurrent.ExecutorService starting = java.util.concurrent.Executors.newFixedThreadPool(nodes);
+            try {
+                List<java.util.concurrent.Future<SmimeKeyStore>> opened = new java.util.ArrayList<>();
+                for (int node = 0; node < nodes; node++) {
+                    opened.add(starting.submit(() -> {
+                        together.await();
+                        return SmimeKeyStore.open(empty, KeyStoreFixture.MASTER_SECRET.toCharArray(), Clock.systemUTC());
+                    }));
+                }
+                for (java.util.concurrent.Future<SmimeKeyStore> node : opened) {
+                    assertThat(node.get().schemaVersion()).isEqualTo(Database.latestSchemaVersion());
+                }
+            } finally {
+                starting.shutdownNow();
+            }
+            try (java.sql.Connection connection = empty.getConnection();
+                 java.sql.Statement statement = connection.createStatement();
+                 java.sql.ResultSet rows = statement.executeQuery("SELECT COUNT(*), COUNT(DISTINCT version) FROM smime_schema_version")) {
+                rows.next();
+                assertThat(rows.getInt(1)).as("one row per version, each applied once").isEqualTo(Database.latestSchemaVersion());
+                assertThat(rows.getInt(2)).isEqualTo(Database.latestSchemaVersion());
+            }
+        }
+    }
+
+    @Test
+    void aSchemaNewerThanThisGatewayKnowsIsRefused() throws Exception {
+        try (java.sql.Connection connection = postgres.dataSource().getConnection();
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE smime_newer");
+        }
+        javax.sql.DataSource newer = postgres.dataSource("smime_newer");
+        SmimeKeyStore.open(newer, KeyStoreFixture.MASTER_SECRET.toCharArray(), Clock.systemUTC());
+        SchemaMigrationTest.markNewerSchema(newer);
+
+        assertThatThrownBy(() -> SmimeKeyStore.open(newer, KeyStoreFixture.MASTER_SECRET.toCharArray(), Clock.systemUTC()))
+            .isInstanceOf(KeyStoreFailureException.class).hasMessageContaining("newer than this gateway knows");
+    }
+
     @Test
     void rotatesTheMasterSecretInOneTransaction() throws Exception {
         try (java.sql.Connection connection = postgres.dataSource().getConnection();
