@@ -12,7 +12,9 @@ import dev.smimegateway.core.certificate.CertificateFacts;
  * <pre>
  * audit.record(connection, AuditOperation.IDENTITY_ARCHIVE, name, certificate);
  * </pre>
- * The row is then committed or rolled back with the change, and logged only once committed.
+ * The row is then committed or rolled back with the change, and logged only once committed. The same
+ * transaction moves the shared look-up version on ({@link LookupCache#SHARED_VERSION}): every server
+ * sharing the database drops its cached look-ups within {@link LookupCache#SHARED_RECHECK}.
  */
 final class Audit {
     private final AuditTrail trail;
@@ -37,6 +39,7 @@ final class Audit {
     void record(Connection connection, AuditOperation operation, String entry, Optional<String> fingerprint, Optional<String> detail)
         throws SQLException {
         trail.insert(connection, actor, operation, entry, fingerprint, detail);
+        Database.bump(connection, LookupCache.SHARED_VERSION);
     }
 
     static String describe(CertificateFacts certificate) {

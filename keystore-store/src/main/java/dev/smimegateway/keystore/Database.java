@@ -35,7 +35,8 @@ final class Database {
     /** Every migration, in order. Never edit one that was released: add the next. */
     private static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql", "V2__revocation_lists.sql",
         "V3__intermediates_and_decrypt_only.sql", "V4__harvested_certificates.sql",
-        "V5__audit_trail.sql", "V6__archived_identities.sql");
+        "V5__audit_trail.sql", "V6__archived_identities.sql",
+        "V7__shared_lookup_version.sql");
 
     /** SQLState for a unique or primary key violation, the same on Derby and PostgreSQL. */
     static final String UNIQUE_VIOLATION = "23505";

@@ -78,6 +78,10 @@ final class HarvestedCertificateStore {
             Database.lock(connection, LOCK);
             announcementChanged[0] = request.capabilities().isPresent() && capabilities.record(connection, facts.fingerprint(),
                 request.capabilities().get(), request.signingTime().orElse(clock.instant()));
+            if (announcementChanged[0]) {
+                // what encryption to this certificate chooses changed: the other servers' look-ups too
+                Database.bump(connection, LookupCache.SHARED_VERSION);
+            }
             return store(connection, request, facts, addresses);
         });
         if (announcementChanged[0] || result.outcome() == HarvestResult.Outcome.STORED || result.outcome() == HarvestResult.Outcome.UPDATED) {

@@ -97,7 +97,7 @@ public final class SmimeKeyStore {
     private SmimeKeyStore(Database database, PrivateKeySeal seal, Clock clock, String node, PrivateKeyExport privateKeyExport) {
         this.database = database;
         this.privateKeyExport = privateKeyExport;
-        this.lookups = new LookupCache(clock);
+        this.lookups = new LookupCache(clock, () -> database.counter(LookupCache.SHARED_VERSION));
         this.clock = clock;
         this.trustChanges = new AtomicLong();
         this.trust = new AtomicReference<>();

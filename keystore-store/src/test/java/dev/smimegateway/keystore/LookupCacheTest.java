@@ -82,6 +82,41 @@ class LookupCacheTest {
         assertThat(store.signingIdentity("alice-new")).isEmpty();
     }
 
+    /**
+     * Two gateways sharing one database: a change made through the other one (its webadmin, its
+     * harvests) is used by this one within {@link LookupCache#SHARED_RECHECK}, without a restart.
+     */
+    @Test
+    void anotherServersChangeIsUsedHereWithinTheSharedRecheck() {
+        Instant yesterday = fixture.clock.instant().minus(Duration.ofDays(1));
+        importIdentity("alice-old", leaf(ALICE, yesterday, Duration.ofDays(365)), true);
+        SmimeKeyStore other = SmimeKeyStore.open(database.dataSource(), KeyStoreFixture.MASTER_SECRET.toCharArray(), fixture.clock);
+        assertThat(store.signingIdentityFor(ALICE).orElseThrow().name()).isEqualTo("alice-old");
+        assertThat(store.encryptionTargetFor(BOB)).isEmpty();
+
+        other.importPkcs12("alice-new", leaf(ALICE, yesterday, Duration.ofDays(365)).pkcs12("pw"), "pw".toCharArray(), Optional.empty(),
+            Optional.of(true));
+        fixture.clock.advance(LookupCache.SHARED_RECHECK);
+        assertThat(store.signingIdentityFor(ALICE).orElseThrow().name()).as("activated on the other server").isEqualTo("alice-new");
+
+        other.archiveIdentity("alice-new");
+        other.archiveIdentity("alice-old");
+        fixture.clock.advance(LookupCache.SHARED_RECHECK);
+        assertThat(store.signingIdentityFor(ALICE)).as("archived on the other server").isEmpty();
+
+        TestPki.Issued bob = leaf(BOB, yesterday, Duration.ofDays(365));
+        HarvestRequest cbc = new HarvestRequest(CertificateFacts.of(bob.certificate()), List.of(BOB), Optional.empty(), true,
+            Duration.ofHours(48), 512L * 1024 * 1024, Optional.of("aes256-cbc"), Optional.of(fixture.clock.instant()));
+        other.harvest(cbc);
+        fixture.clock.advance(LookupCache.SHARED_RECHECK);
+        assertThat(store.encryptionTargetFor(BOB).orElseThrow().certificate()).as("harvested on the other server").isEqualTo(bob.certificate());
+
+        other.harvest(new HarvestRequest(CertificateFacts.of(bob.certificate()), List.of(BOB), Optional.empty(), true,
+            Duration.ofHours(48), 512L * 1024 * 1024, Optional.of("aes256-gcm aes256-cbc"), Optional.of(fixture.clock.instant())));
+        fixture.clock.advance(LookupCache.SHARED_RECHECK);
+        assertThat(store.announcedCapabilities(BOB)).as("a newer announcement seen by the other server").contains("aes256-gcm aes256-cbc");
+    }
+
     @Test
     void anIdentityThatExpiresWhileCachedNoLongerSigns() {
         Instant now = fixture.clock.instant();
